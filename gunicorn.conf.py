@@ -1,0 +1,48 @@
+"""gunicorn settings for newsroom, read from the environment.
+
+Start with ``gunicorn -c gunicorn.conf.py newsroom.wsgi`` (``make run`` does).
+"""
+
+import multiprocessing
+import os
+
+# Fail fast, in the master, with settings' one-line message (for example a
+# missing DJANGO_SECRET_KEY) instead of every worker dying with a traceback.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+import newsroom.settings  # noqa: E402, F401
+
+
+def _env(name: str, default: str) -> str:
+    """An environment variable, with empty counting as unset (as in .env.example)."""
+    return os.environ.get(name) or default
+
+
+bind = [_env("GUNICORN_BIND", f"{_env('HOST', '127.0.0.1')}:{_env('PORT', '8000')}")]
+
+# Two workers per core plus one; WEB_CONCURRENCY overrides (Heroku-style).
+workers = int(_env("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
+# gthread with keep-alive measured ahead of sync on this app (see docs/deploy.md).
+worker_class = _env("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(_env("GUNICORN_THREADS", "4"))
+keepalive = int(_env("GUNICORN_KEEPALIVE", "5"))
+
+timeout = int(_env("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Recycle workers now and then so a slow leak never becomes an outage.
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+
+# One line per request on stdout: client, request line, status, bytes, duration.
+accesslog = "-"
+errorlog = "-"
+loglevel = _env("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)sB %(M)sms "%(a)s"'
+
+# Proxies whose X-Forwarded-* headers are trusted (the nginx in front of us).
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn 25+ opens a control socket under ~/.gunicorn by default; a web
+# server has no business writing to its home directory.
+control_socket_disable = True
+# The heartbeat file in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
