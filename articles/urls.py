@@ -1,9 +1,63 @@
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
+from articles.sitemaps import sitemaps
+
+
+class _Digits:
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return self.format % int(value)
+
+
+class YearConverter(_Digits):
+    regex = "[0-9]{4}"
+    format = "%04d"
+
+
+class MonthDayConverter(_Digits):
+    regex = "[0-9]{2}"
+    format = "%02d"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthDayConverter, "dd")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
+    path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("category/<str:slug>/", views.CategoryView.as_view(), name="category"),
+    path("category/<str:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("tag/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("author/<str:slug>/", views.AuthorView.as_view(), name="author"),
+    path("author/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
+    path("<yyyy:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/",
+        views.ArticleDayArchiveView.as_view(),
+        name="archive-day",
+    ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/",
+        views.ArticleDetailView.as_view(),
+        name="detail",
+    ),
 ]

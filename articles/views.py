@@ -1,5 +1,311 @@
-from django.views.generic import TemplateView
+"""Reader pages. Every public query starts from ``Article.objects.published()``."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
+from taggit.models import Tag
+
+from articles.models import Article, Author, Byline, Category, TaggedArticle, category_family
+from articles.rendering import render_article_body
+
+LIST_SIZE = 12
+RELATED_SIZE = 4
+SEARCH_MAX_LENGTH = 200
 
 
-class HomeView(TemplateView):
+class PublishedArticlesMixin:
+    """Lists, archives and pages built on them: only what readers may see."""
+
+    model = Article
+    paginate_by = LIST_SIZE
+    paginate_orphans = 2
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = list(context["object_list"])
+        first_page = context["page_obj"].number == 1
+        context["lead"] = articles[0] if first_page and articles else None
+        context["latest"] = articles[1:] if first_page else articles
+        return context
+
+
+class ArticleArchiveMixin(PublishedArticlesMixin):
+    """Django's date archives over ``published_at``, numeric months, no future."""
+
+    date_field = "published_at"
+    month_format = "%m"
+    allow_future = False
+    allow_empty = False
+
+
+class ArticleYearArchiveView(ArticleArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = _("Articles from %(year)s") % {"year": context["year"].year}
+        return context
+
+
+class ArticleMonthArchiveView(ArticleArchiveMixin, MonthArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = date_format(context["month"], "F Y")
+        context["heading"] = _("Articles from %(month)s") % {"month": month}
+        return context
+
+
+class ArticleDayArchiveView(ArticleArchiveMixin, DayArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = date_format(context["day"], "F jS, Y")
+        context["heading"] = _("Articles from %(day)s") % {"day": day}
+        return context
+
+
+def _neighbour(direction: str) -> Subquery:
+    """The pk of the published article just before or after ``OuterRef`` in time."""
+    here = OuterRef("published_at")
+    if direction == "previous":
+        condition = Q(published_at__lt=here) | Q(published_at=here, pk__lt=OuterRef("pk"))
+        order = ("-published_at", "-pk")
+    else:
+        condition = Q(published_at__gt=here) | Q(published_at=here, pk__gt=OuterRef("pk"))
+        order = ("published_at", "pk")
+    return Subquery(Article.objects.published().filter(condition).order_by(*order).values("pk")[:1])
+
+
+def related_and_neighbours(
+    article: Article,
+) -> tuple[list[Article], Article | None, Article | None]:
+    """Related articles (shared tags first, then the same category) and the
+    previous and next published articles, in one query.
+
+    ``article`` must carry the ``previous_pk``/``next_pk`` annotations and its
+    prefetched tags, as ``ArticleDetailView.get_object`` provides.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    neighbours = [pk for pk in (article.previous_pk, article.next_pk) if pk]
+    tagged_alike = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+    shared_tags = (
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+        .values("content_object")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    candidates = (
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .filter(Q(pk__in=neighbours) | Q(pk__in=tagged_alike) | Q(category_id=article.category_id))
+        .annotate(
+            neighbour=Case(When(pk__in=neighbours, then=Value(0)), default=Value(1)),
+            shared=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
+        )
+        .only("pk", "title", "slug", "published_on", "published_at", "dek")
+        .order_by("neighbour", "-shared", "-published_at", "-pk")[: RELATED_SIZE + 2]
+    )
+    by_pk = {}
+    related = []
+    for candidate in candidates:
+        by_pk[candidate.pk] = candidate
+        if candidate.pk not in neighbours and len(related) < RELATED_SIZE:
+            related.append(candidate)
+    return related, by_pk.get(article.previous_pk), by_pk.get(article.next_pk)
+
+
+class ArticleDetailView(DetailView):
+    """An article at its permalink.
+
+    Readers get published articles only. Staff who may change articles also
+    see drafts and scheduled ones, marked "Not published", never cached or
+    indexed; everyone else gets a 404 for those.
+    """
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def can_preview(self) -> bool:
+        return self.request.user.has_perm("articles.change_article")
+
+    def get_queryset(self):
+        articles = Article.objects.all() if self.can_preview() else Article.objects.published()
+        return (
+            articles.select_related("category")
+            .prefetch_related(
+                Prefetch(
+                    "bylines",
+                    queryset=Byline.objects.select_related("author").order_by("position"),
+                ),
+                "tags",
+            )
+            .annotate(previous_pk=_neighbour("previous"), next_pk=_neighbour("next"))
+        )
+
+    def get_object(self, queryset=None):
+        try:
+            day = datetime.date(
+                int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"])
+            )
+        except ValueError:
+            raise Http404("No such date") from None
+        return get_object_or_404(self.get_queryset(), published_on=day, slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        related, previous, following = related_and_neighbours(article)
+        lead_image_url = (
+            settings.SITE_URL + article.lead_image.url
+            if article.lead_image and article.lead_image.url.startswith("/")
+            else (article.lead_image.url if article.lead_image else "")
+        )
+        context.update(
+            canonical_url=settings.SITE_URL + article.get_absolute_url(),
+            lead_image_url=lead_image_url,
+            related=related,
+            previous_article=previous,
+            next_article=following,
+            body=render_article_body(article),
+            authors=article.ordered_authors,
+            tags=list(article.tags.all()),
+            not_published=not article.is_published,
+        )
+        return context
+
+    def render_to_response(self, context, **response_kwargs) -> HttpResponse:
+        response = super().render_to_response(context, **response_kwargs)
+        if context["not_published"]:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class CategoryView(PublishedArticlesMixin, ListView):
+    """A category's articles, including those of its descendants."""
+
+    template_name = "articles/category_detail.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.ancestors, descendants = category_family(self.category)
+        self.subcategories = [c for c in descendants if c.parent_id == self.category.pk]
+        return super().get_queryset().in_categories([self.category, *descendants])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.category.name,
+            category=self.category,
+            ancestors=self.ancestors,
+            subcategories=sorted(self.subcategories, key=lambda c: c.name),
+            **kwargs,
+        )
+
+
+class TagView(PublishedArticlesMixin, ListView):
+    template_name = "articles/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        heading = _("Tagged “%(name)s”") % {"name": self.tag.name}
+        return super().get_context_data(heading=heading, tag=self.tag, **kwargs)
+
+
+class AuthorView(PublishedArticlesMixin, ListView):
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.author.name, author=self.author, **kwargs)
+
+
+class SearchView(PublishedArticlesMixin, ListView):
+    """Title, dek and body contain every word of the query."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+        if not self.query:
+            return Article.objects.none()
+        articles = super().get_queryset()
+        for word in self.query.split()[:10]:
+            articles = articles.filter(
+                Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+            )
+        return articles
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('articles:sitemap-index')}",
+        f"Sitemap: {settings.SITE_URL}{reverse('articles:news-sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
+    from django.contrib.sitemaps.views import SitemapIndexItem
+    from django.template.response import TemplateResponse
+    from django.urls import reverse
+
+    from articles.sitemaps import sitemaps
+
+    items = []
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("articles:sitemap-section", args=[section])
+        last_mod = sitemap.get_latest_lastmod()
+        for page in range(1, sitemap.paginator.num_pages + 1):
+            items.append(
+                SitemapIndexItem(f"{location}?p={page}" if page > 1 else location, last_mod)
+            )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
+    )
+
+
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """Google News sitemap: articles published in the last 48 hours."""
+    from django.template.response import TemplateResponse
+
+    from articles.sitemaps import news_articles
+
+    return TemplateResponse(
+        request,
+        "articles/news_sitemap.xml",
+        {"articles": news_articles(), "language": settings.LANGUAGE_CODE.split("-")[0]},
+        content_type="application/xml",
+    )

@@ -19,3 +19,30 @@
     });
   }
 })();
+
+// Share: copy the link, and the platform's own share sheet where there is one.
+(function () {
+  "use strict";
+  var status = document.querySelector("[data-share-status]");
+  var say = function (text) { if (status) { status.textContent = text; } };
+
+  var copy = document.querySelector("[data-copy-link]");
+  if (copy && navigator.clipboard && window.isSecureContext) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(copy.getAttribute("data-copy-link")).then(
+        function () { say("Link copied."); },
+        function () { say("Could not copy the link."); }
+      );
+    });
+  }
+
+  var native = document.querySelector("[data-native-share]");
+  if (native && navigator.share) {
+    native.hidden = false;
+    native.addEventListener("click", function () {
+      navigator.share({ title: native.getAttribute("data-title"), url: native.getAttribute("data-url") })
+        .catch(function () { /* the reader closed the sheet */ });
+    });
+  }
+})();

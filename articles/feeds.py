@@ -1,0 +1,176 @@
+"""RSS 2.0 and Atom feeds: the site's, and per category, tag and author."""
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, category_family
+
+FEED_SIZE = 20
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+class ContentRssFeed(Rss201rev2Feed):
+    """RSS whose items also carry the full body in ``content:encoded``."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class ContentAtomFeed(Atom1Feed):
+    """Atom whose entries carry the full body as ``<content type="html">``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = ContentRssFeed
+
+    def title(self, obj=None) -> str:
+        return settings.SITE_NAME
+
+    def description(self, obj=None) -> str:
+        return f"The latest articles from {settings.SITE_NAME}."
+
+    def link(self, obj=None) -> str:
+        return absolute("/")
+
+    def articles(self, obj=None):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return self.articles(obj).for_listing().prefetch_related("tags")[:FEED_SIZE]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.get_summary()
+
+    def item_link(self, item: Article) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item: Article) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        return ", ".join(a.name for a in item.ordered_authors) or None
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.category.name, *(tag.name for tag in item.tags.all())]
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        # The stored body is sanitized on save, so it is safe to syndicate whole.
+        return {"content": item.body}
+
+    def item_enclosure_url(self, item: Article) -> str | None:
+        return absolute(item.lead_image.url) if item.lead_image else None
+
+    def item_enclosure_length(self, item: Article) -> int:
+        try:
+            return item.lead_image.size
+        except OSError:
+            return 0
+
+    def item_enclosure_mime_type(self, item: Article) -> str:
+        return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = ContentAtomFeed
+    subtitle = LatestArticlesFeed.description
+
+    def feed_url(self, obj=None) -> str:
+        return absolute(self.request_path)
+
+    def __call__(self, request, *args, **kwargs):
+        self.request_path = request.path
+        return super().__call__(request, *args, **kwargs)
+
+
+class CategoryFeedMixin:
+    def get_object(self, request, slug: str) -> Category:
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj: Category) -> str:
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj: Category) -> str:
+        return obj.description or f"The latest {obj.name} articles from {settings.SITE_NAME}."
+
+    def link(self, obj: Category) -> str:
+        return absolute(obj.get_absolute_url())
+
+    def articles(self, obj: Category):
+        _, descendants = category_family(obj)
+        return Article.objects.published().in_categories([obj, *descendants])
+
+
+class TagFeedMixin:
+    def get_object(self, request, slug: str) -> Tag:
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj: Tag) -> str:
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj: Tag) -> str:
+        return f"Articles tagged {obj.name} from {settings.SITE_NAME}."
+
+    def link(self, obj: Tag) -> str:
+        from django.urls import reverse
+
+        return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
+
+    def articles(self, obj: Tag):
+        return Article.objects.published().filter(tags=obj)
+
+
+class AuthorFeedMixin:
+    def get_object(self, request, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj: Author) -> str:
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj: Author) -> str:
+        return f"Articles by {obj.name} from {settings.SITE_NAME}."
+
+    def link(self, obj: Author) -> str:
+        return absolute(obj.get_absolute_url())
+
+    def articles(self, obj: Author):
+        return Article.objects.published().filter(authors=obj)
+
+
+class CategoryFeed(CategoryFeedMixin, LatestArticlesFeed):
+    pass
+
+
+class TagFeed(TagFeedMixin, LatestArticlesFeed):
+    pass
+
+
+class AuthorFeed(AuthorFeedMixin, LatestArticlesFeed):
+    pass

@@ -1,0 +1,80 @@
+"""The article body's HTML rules: one allowlist, applied on every save path."""
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
+    "a", "strong", "em", "b", "i",
+    "figure", "figcaption", "img",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Removed with their content, not unwrapped: their text is never prose.
+DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "noscript", "svg", "math"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # Images load from the web only: no mailto:, no relative paths into our admin.
+    if (
+        tag == "img"
+        and attribute == "src"
+        and not value.lower().startswith(("http://", "https://"))
+    ):
+        return None
+    if attribute in {"width", "height", "colspan", "rowspan"} and not value.isdigit():
+        return None
+    return value
+
+
+def sanitize(body: str) -> str:
+    """Return ``body`` reduced to the allowlist; links get ``rel="noopener noreferrer"``."""
+    return nh3.clean(
+        body or "",
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h2|h3|h4|li|blockquote|figcaption|td|th)>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def plain_text(body: str) -> str:
+    """The body's text without markup, blocks separated by spaces."""
+    text = _BLOCK_END.sub(" ", body or "")
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
+
+
+def first_sentences(body: str, max_chars: int = 280) -> str:
+    """Whole sentences from the start of the body, up to ``max_chars``."""
+    text = plain_text(body)
+    if len(text) <= max_chars:
+        return text
+    summary = ""
+    for sentence in _SENTENCE_END.split(text):
+        if summary and len(summary) + 1 + len(sentence) > max_chars:
+            break
+        summary = f"{summary} {sentence}".strip()
+    if len(summary) > max_chars:
+        summary = summary[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+    return summary
+
+
+def word_count(body: str) -> int:
+    return len(plain_text(body).split())

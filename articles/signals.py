@@ -1,0 +1,11 @@
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from articles.models import Category
+from articles.templatetags.articles import NAV_CACHE_KEY
+
+
+@receiver([post_save, post_delete], sender=Category)
+def forget_category_nav(**kwargs) -> None:
+    cache.delete(NAV_CACHE_KEY)
