@@ -1,5 +1,6 @@
 """Health checks and error pages: wiring, not domain."""
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 READY_TIMEOUT = 2.0  # seconds for all checks together; /readyz must answer well within 3 s
 
@@ -34,12 +36,14 @@ def _check_cache() -> None:
         cache.delete(key)
 
 
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """The process is alive. Touches neither database nor cache."""
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
     """200 when the database and the cache both answer in time, else 503 with the reasons."""
@@ -47,10 +51,13 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "database": _executor.submit(_check_database),
         "cache": _executor.submit(_check_cache),
     }
+    # One deadline for all checks: waiting READY_TIMEOUT for each in turn would
+    # let a network partition that hangs both push the answer past 3 s.
+    deadline = time.monotonic() + READY_TIMEOUT
     problems: dict[str, str] = {}
     for name, future in futures.items():
         try:
-            future.result(timeout=READY_TIMEOUT)
+            future.result(timeout=max(0.0, deadline - time.monotonic()))
         except FuturesTimeout:
             problems[name] = f"no answer within {READY_TIMEOUT:g} s"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
