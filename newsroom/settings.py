@@ -147,7 +147,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# WhiteNoise already gives hashed names (what `{% static %}` links to) a
+# ten-year immutable Cache-Control. This is for unhashed names, which keep
+# their URL across deploys, so they must not be cached for long.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 300
 
 # HTTPS. Off by default so `make run` works on plain http://127.0.0.1:8000;
 # production turns them on (see docs/deploy.md).
@@ -187,13 +190,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {
+            "()": "newsroom.log.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
+    "filters": {"without_traceback": {"()": "newsroom.log.WithoutTraceback"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "line",
+        },
+        "stdout_without_traceback": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["without_traceback"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
@@ -201,8 +214,9 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         # 4xx are answered with friendly pages; they need no warning line each.
         "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # Scanners send forged Host headers all day: one line each, no traceback.
         "django.security.DisallowedHost": {
-            "handlers": ["stdout"],
+            "handlers": ["stdout_without_traceback"],
             "level": "ERROR",
             "propagate": False,
         },
