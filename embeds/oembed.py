@@ -1,0 +1,389 @@
+"""Fill ``Embed`` rows from providers' public oEmbed endpoints.
+
+Only endpoints that answer without a token are used (YouTube, Vimeo, Spotify,
+SoundCloud, TikTok, X); Instagram's needs a Facebook app token, so its
+metadata is entered by hand in the admin.
+
+Everything that comes back is untrusted: requests go over https only, to
+public addresses only (checked after DNS resolution, and the connection is
+made to the checked address, so a rebinding name cannot swap it), redirects
+are re-checked hop by hop, time and size are capped, and fields are stored as
+plain, length-capped text. :func:`refresh` never raises: a failed fetch is
+recorded on the row and reported, it never breaks a save or a page.
+
+Settings (all optional):
+
+``EMBEDS_OEMBED_ENDPOINTS``
+    ``{provider key: endpoint URL or None}``, merged over the defaults below.
+``EMBEDS_FETCH_TIMEOUT``
+    Seconds for a whole request, connection to last byte (default 5).
+``EMBEDS_OEMBED_MAX_BYTES`` / ``EMBEDS_THUMBNAIL_MAX_BYTES``
+    Response size caps (default 256 KiB and 2 MiB).
+``EMBEDS_ALLOW_LOOPBACK``
+    Tests only: also allow loopback addresses, and plain http to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import http.client
+import io
+import ipaddress
+import json
+import logging
+import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.html import strip_tags
+from PIL import Image
+
+from embeds import providers
+from embeds.models import Embed
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINTS: dict[str, str] = {
+    "youtube": "https://www.youtube.com/oembed",
+    "vimeo": "https://vimeo.com/api/oembed.json",
+    "spotify": "https://open.spotify.com/oembed",
+    "soundcloud": "https://soundcloud.com/oembed",
+    "tiktok": "https://www.tiktok.com/oembed",
+    "x": "https://publish.twitter.com/oembed",
+}
+# Extra query parameters: X's answer then carries no script and no tracking.
+ENDPOINT_PARAMS: dict[str, dict[str, str]] = {"x": {"omit_script": "true", "dnt": "true"}}
+
+MAX_REDIRECTS = 3
+THUMBNAIL_TYPES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
+THUMBNAIL_MAX_PIXELS = 4096 * 4096
+USER_AGENT = "newsroom-embeds/1.0"
+HANDLE = re.compile(r"@?([A-Za-z0-9._-]{1,100})")
+X_TEXT = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
+
+
+class FetchError(Exception):
+    """A fetch failed in an expected way; the message is safe to show editors."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    author_name: str = ""
+    author_handle: str = ""
+    title: str = ""
+    caption: str = ""
+    thumbnail_url: str = ""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    ok: bool
+    message: str = ""
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def endpoints() -> dict[str, str]:
+    """The oEmbed endpoint of every provider that has one, settings applied."""
+    merged = {**DEFAULT_ENDPOINTS, **_setting("EMBEDS_OEMBED_ENDPOINTS", {})}
+    return {key: url for key, url in merged.items() if url}
+
+
+def supports(provider: str) -> bool:
+    return provider in endpoints()
+
+
+# --- Untrusted text ----------------------------------------------------------
+
+
+def clean_text(value: object, max_length: int) -> str:
+    """Plain text from an untrusted field: no tags, no control characters,
+    whitespace collapsed, at most ``max_length`` characters."""
+    if not isinstance(value, str):
+        return ""
+    text = html.unescape(strip_tags(value))
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text[:max_length].strip()
+
+
+def handle_from(author_url: object, fallback: object = "") -> str:
+    """A handle from an author URL with a single path segment
+    (``https://x.com/jack``, ``https://www.youtube.com/@name``)."""
+    if isinstance(fallback, str) and (m := HANDLE.fullmatch(fallback.strip())):
+        return m[1]
+    if not isinstance(author_url, str):
+        return ""
+    try:
+        segments = [s for s in urlsplit(author_url).path.split("/") if s]
+    except ValueError:
+        return ""
+    if len(segments) == 1 and (m := HANDLE.fullmatch(segments[0])):
+        return m[1]
+    return ""
+
+
+def parse(provider: str, data: object) -> Metadata:
+    """Metadata from an oEmbed answer; raises ``FetchError`` if it is not one."""
+    if not isinstance(data, dict):
+        raise FetchError("The answer is not an oEmbed object.")
+    fields = Embed._meta
+    caption = ""
+    # X sends the post's text only inside its HTML snippet.
+    if provider == "x" and isinstance(data.get("html"), str) and (m := X_TEXT.search(data["html"])):
+        caption = m[1]
+    thumbnail = data.get("thumbnail_url")
+    return Metadata(
+        author_name=clean_text(data.get("author_name"), fields.get_field("author_name").max_length),
+        author_handle=handle_from(data.get("author_url"), data.get("author_unique_id", "")),
+        title=clean_text(data.get("title"), fields.get_field("title").max_length),
+        caption=clean_text(caption, fields.get_field("caption").max_length),
+        thumbnail_url=thumbnail if isinstance(thumbnail, str) and len(thumbnail) <= 2000 else "",
+    )
+
+
+# --- HTTP --------------------------------------------------------------------
+
+
+def _allowed_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return bool(_setting("EMBEDS_ALLOW_LOOPBACK", False))
+    return ip.is_global and not ip.is_multicast
+
+
+def _resolve(host: str, port: int) -> str:
+    """The address to connect to; every address the name has must be public."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(f"Cannot resolve {host}.") from exc
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise FetchError(f"Cannot resolve {host}.")
+    for address in addresses:
+        if not _allowed_address(ipaddress.ip_address(address.split("%", 1)[0])):
+            raise FetchError(f"{host} is not a public address.")
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an already checked address, whatever the name resolves to now."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _open(url: str, timeout: float) -> http.client.HTTPConnection:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise FetchError("Invalid URL.") from exc
+    scheme, host = parts.scheme.lower(), parts.hostname
+    loopback_allowed = bool(_setting("EMBEDS_ALLOW_LOOPBACK", False))
+    if scheme != "https" and not (scheme == "http" and loopback_allowed):
+        raise FetchError("Only https URLs are fetched.")
+    if not host or parts.username is not None or parts.password is not None:
+        raise FetchError("Invalid URL.")
+    address = _resolve(host, port or (443 if scheme == "https" else 80))
+    if scheme == "https":
+        return _PinnedHTTPSConnection(host, port or 443, address, timeout)
+    if ipaddress.ip_address(address.split("%", 1)[0]).is_loopback:
+        # Plain http only ever goes to a test server on this machine.
+        return _PinnedHTTPConnection(host, port or 80, address, timeout)
+    raise FetchError("Only https URLs are fetched.")
+
+
+def get(url: str, *, max_bytes: int, accept: str) -> Response:
+    """GET ``url`` under the rules above; raises ``FetchError`` on any failure,
+    including a status other than 200."""
+    timeout = float(_setting("EMBEDS_FETCH_TIMEOUT", 5))
+    deadline = time.monotonic() + timeout
+    for _hop in range(MAX_REDIRECTS + 1):
+        connection = _open(url, max(0.01, deadline - time.monotonic()))
+        try:
+            parts = urlsplit(url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept})
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if response.status != 200:
+                raise FetchError(f"The provider answered HTTP {response.status}.")
+            length = response.getheader("Content-Length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"The answer is larger than {max_bytes} bytes.")
+            body = _read(connection, response, max_bytes, deadline)
+            content_type = response.getheader("Content-Type", "").split(";")[0].strip().lower()
+            return Response(response.status, content_type, body)
+        except (OSError, http.client.HTTPException) as exc:
+            if isinstance(exc, TimeoutError):
+                raise FetchError("The provider did not answer in time.") from exc
+            raise FetchError(f"The request failed: {exc.__class__.__name__}.") from exc
+        finally:
+            connection.close()
+    raise FetchError("Too many redirects.")
+
+
+def _read(connection, response, max_bytes: int, deadline: float) -> bytes:
+    chunks, size = [], 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("The provider did not answer in time.")
+        if connection.sock is not None:
+            connection.sock.settimeout(remaining)
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"The answer is larger than {max_bytes} bytes.")
+        chunks.append(chunk)
+
+
+# --- Fetching ----------------------------------------------------------------
+
+
+def fetch_metadata(url: str) -> Metadata:
+    """Ask the URL's provider for its metadata; raises ``FetchError``."""
+    found = providers.match(url)
+    if found is None:
+        raise FetchError("Not a supported embed URL.")
+    endpoint = endpoints().get(found.provider)
+    if endpoint is None:
+        raise FetchError(f"{found.provider_name} has no public oEmbed endpoint.")
+    params = {"url": found.url, "format": "json", **ENDPOINT_PARAMS.get(found.provider, {})}
+    separator = "&" if "?" in endpoint else "?"
+    response = get(
+        f"{endpoint}{separator}{urlencode(params)}",
+        max_bytes=int(_setting("EMBEDS_OEMBED_MAX_BYTES", 256 * 1024)),
+        accept="application/json",
+    )
+    try:
+        data = json.loads(response.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FetchError("The answer is not valid JSON.") from exc
+    return parse(found.provider, data)
+
+
+def fetch_thumbnail(url: str) -> tuple[bytes, str]:
+    """Download an image, check it with Pillow; ``(bytes, extension)``."""
+    response = get(
+        url,
+        max_bytes=int(_setting("EMBEDS_THUMBNAIL_MAX_BYTES", 2 * 1024 * 1024)),
+        accept=", ".join(THUMBNAIL_TYPES),
+    )
+    expected = THUMBNAIL_TYPES.get(response.content_type)
+    if expected is None:
+        raise FetchError(f"The thumbnail is not an image ({response.content_type or 'no type'}).")
+    try:
+        with Image.open(io.BytesIO(response.body)) as image:
+            image.verify()
+        with Image.open(io.BytesIO(response.body)) as image:
+            fmt, (width, height) = image.format, image.size
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # UnidentifiedImageError is an OSError; some decoders report a
+        # truncated or corrupt file as SyntaxError.
+        raise FetchError("The thumbnail is not a valid image.") from exc
+    if fmt != expected or width * height > THUMBNAIL_MAX_PIXELS:
+        raise FetchError("The thumbnail is not a usable image.")
+    return response.body, {"JPEG": "jpg"}.get(fmt, fmt.lower())
+
+
+def refresh(embed: Embed, *, thumbnails: bool = True, overwrite: bool = False) -> FetchResult:
+    """Fill ``embed`` from its provider's oEmbed endpoint and save it.
+
+    Fetched values fill empty fields (all fields with ``overwrite``), so text
+    editors corrected by hand stays. Never raises: failures are logged,
+    stored in ``fetch_error`` and returned.
+    """
+    if not supports(embed.provider):
+        return FetchResult(
+            embed.url,
+            ok=False,
+            skipped=True,
+            message="No public oEmbed endpoint; fill the metadata in by hand.",
+        )
+    try:
+        metadata = fetch_metadata(embed.url)
+    except FetchError as exc:
+        return _failed(embed, str(exc))
+    except Exception:  # a broken answer must never break a caller's save or page
+        logger.exception("Unexpected error fetching oEmbed for %s", embed.url)
+        return _failed(embed, "Unexpected error; see the server log.")
+    for name in ("author_name", "author_handle", "title", "caption"):
+        value = getattr(metadata, name)
+        if value and (overwrite or not getattr(embed, name)):
+            setattr(embed, name, value)
+    message = ""
+    if thumbnails and metadata.thumbnail_url and (overwrite or not embed.thumbnail):
+        message = _store_thumbnail(embed, metadata.thumbnail_url)
+    embed.fetched_at = timezone.now()
+    embed.fetch_error = message
+    try:
+        embed.save()
+    except Exception:
+        logger.exception("Could not save fetched metadata for %s", embed.url)
+        return FetchResult(embed.url, ok=False, message="Could not save; see the server log.")
+    return FetchResult(embed.url, ok=True, message=message)
+
+
+def _store_thumbnail(embed: Embed, url: str) -> str:
+    try:
+        data, extension = fetch_thumbnail(url)
+    except FetchError as exc:
+        return f"Thumbnail: {exc}"
+    except Exception:
+        logger.exception("Unexpected error fetching thumbnail %s", url)
+        return "Thumbnail: unexpected error; see the server log."
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    embed.thumbnail.save(f"{embed.provider}-{digest}.{extension}", ContentFile(data), save=False)
+    return ""
+
+
+def _failed(embed: Embed, message: str) -> FetchResult:
+    logger.info("oEmbed fetch failed for %s: %s", embed.url, message)
+    if embed.pk:
+        Embed.objects.filter(pk=embed.pk).update(fetch_error=message[:300])
+    embed.fetch_error = message[:300]
+    return FetchResult(embed.url, ok=False, message=message)
