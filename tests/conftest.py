@@ -116,3 +116,28 @@ def axe_audit(browser):
             context.close()
 
     return audit
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_blocker):
+    """pytest-django's live server, but serving static files the way production does.
+
+    Its default static handler looks files up with the finders, which know
+    nothing of the hashed names the manifest storage puts in pages; here the
+    app's own WhiteNoise middleware serves the collected files instead.
+    """
+    from django.core.management import call_command
+    from pytest_django.live_server_helper import LiveServer
+
+    # Fresh collected files, so pages and assets agree on hashed names.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda handler: handler
+    server.start()
+    yield server
+    server.stop()

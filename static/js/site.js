@@ -13,8 +13,9 @@
       event.preventDefault();
       var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       window.scrollTo({ top: 0, behavior: reduce ? "auto" : "smooth" });
-      var target = document.getElementById("top");
-      if (target) { target.focus({ preventScroll: true }); }
+      // Focus the first thing on the page, so the next Tab starts from the top.
+      var first = document.querySelector(".skip-link");
+      if (first) { first.focus({ preventScroll: true }); }
       if (history.replaceState) { history.replaceState(null, "", "#top"); }
     });
   }

@@ -65,7 +65,7 @@ class ArticlePageTests:
         assert "Twelve dates this autumn." in html
         assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html
         assert "Share This Story, Choose Your Platform!" in html
-        assert 'href="#top"' in html and 'id="top"' in html
+        assert 'href="#top"' in html and '<body id="top"' in html
         assert "Go to Top" in html
         assert '<a href="/tag/live-music/" rel="tag">live music</a>' in html
 

@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, Author, Category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_writes_a_varied_site_once(capsys):
+    call_command("load_demo")
+    articles = Article.objects.all()
+    assert articles.count() >= 6
+    assert Category.objects.count() >= 3 and Author.objects.count() >= 2
+    assert Article.objects.published().count() == articles.count() - 2
+    assert Article.objects.scheduled().count() == 1
+    assert articles.filter(status=Article.Status.DRAFT).count() == 1
+    seed = articles.get(source_id="tour-announcement")
+    assert seed.get_absolute_url() == "/2022/05/03/the-lanterns-announce-tour/"
+    assert seed.body.count("instagram.com/") == 3 and "open.spotify.com/track/" in seed.body
+
+    call_command("load_demo")
+    call_command("load_demo", "--if-empty")
+    assert Article.objects.count() == articles.count()
+    assert "not loaded" in capsys.readouterr().out
+
+
+def test_load_demo_if_empty_leaves_an_existing_site_alone(capsys):
+    from tests.factories import make_article
+
+    make_article()
+    call_command("load_demo", "--if-empty")
+    assert Article.objects.count() == 1

@@ -1,0 +1,85 @@
+import datetime
+
+import feedparser
+import pytest
+
+from tests.articles.conftest import NOON
+from tests.factories import make_article, make_author, make_category
+
+pytestmark = pytest.mark.django_db
+
+SITE = "http://127.0.0.1:8000"
+FEEDS = ["/feed/", "/feed/atom/", "/category/news/feed/", "/tag/gigs/feed/", "/author/ana/feed/"]
+
+
+@pytest.fixture
+def articles(noon, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    news = make_category(name="News", slug="news")
+    ana = make_author(name="Ana", slug="ana")
+    return [
+        make_article(
+            title=f"Story {n} & <friends>",
+            body=f"<p>Full body {n} with <strong>markup</strong>.</p>",
+            category=news,
+            authors=[ana],
+            tags=["gigs"],
+            published_at=NOON - datetime.timedelta(hours=n + 1),
+            lead_image=SimpleUploadedFile(f"lead{n}.png", b"not-really-a-png", "image/png")
+            if n == 0
+            else None,
+        )
+        for n in range(3)
+    ]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feeds_parse_cleanly_with_absolute_links(client, articles, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert len(feed.entries) == 3
+    entry = feed.entries[0]
+    assert entry.title == "Story 0 & <friends>"
+    assert entry.link == SITE + articles[0].get_absolute_url()
+    assert feed.feed.link.startswith(SITE)
+    assert entry.author == "Ana"
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_feeds_carry_the_full_sanitized_body(client, articles, url):
+    feed = feedparser.parse(client.get(url).content)
+    content = feed.entries[0].content[0].value
+    assert content == "<p>Full body 0 with <strong>markup</strong>.</p>"
+
+
+def test_rss_lists_the_lead_image_as_enclosure(client, articles):
+    feed = feedparser.parse(client.get("/feed/").content)
+    enclosure = feed.entries[0].enclosures[0]
+    assert enclosure.href.startswith(SITE + "/media/articles/")
+    assert enclosure.type == "image/png"
+    assert enclosure.length == str(len(b"not-really-a-png"))
+
+
+def test_feeds_hold_at_most_twenty_items(client, noon):
+    category = make_category()
+    for n in range(25):
+        make_article(category=category, published_at=NOON - datetime.timedelta(minutes=n + 1))
+    assert len(feedparser.parse(client.get("/feed/").content).entries) == 20
+
+
+def test_category_feed_includes_descendant_categories(client, noon):
+    parent = make_category(slug="parent")
+    child = make_category(slug="child", parent=parent)
+    make_article(title="Child story", category=child)
+    feed = feedparser.parse(client.get("/category/parent/feed/").content)
+    assert [e.title for e in feed.entries] == ["Child story"]
+
+
+def test_feed_urls_follow_site_url(client, articles, settings):
+    settings.SITE_URL = "https://news.example.com"
+    feed = feedparser.parse(client.get("/feed/atom/").content)
+    assert feed.entries[0].link.startswith("https://news.example.com/2024/03/10/")

@@ -1,0 +1,100 @@
+"""Query counts are deterministic, so they are pinned: every page, 20 articles and 40."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.articles.conftest import NOON
+from tests.factories import make_article, make_author, make_category
+
+pytestmark = pytest.mark.django_db
+
+# URL -> queries for an anonymous reader with an empty cache. Date archives also look
+# up the neighbouring periods and the list of dates (Django's archive views).
+EXPECTED = {
+    "/": 4,
+    "ARTICLE": 5,
+    "/2024/": 8,
+    "/2024/03/": 8,
+    "/2024/03/10/": 9,
+    "/category/news/": 6,
+    "/tag/t0/": 5,
+    "/author/a0/": 5,
+    "/search/?q=story": 4,
+    "/feed/": 3,
+    "/feed/atom/": 3,
+    "/category/news/feed/": 5,
+    "/tag/t0/feed/": 4,
+    "/author/a0/feed/": 4,
+    "/sitemap.xml": 6,
+    "/sitemap-articles.xml": 2,
+    "/sitemap-categories.xml": 2,
+    "/sitemap-tags.xml": 2,
+    "/sitemap-authors.xml": 2,
+    "/news-sitemap.xml": 2,
+    "/robots.txt": 0,
+}
+
+
+def populate(count: int, start: int = 0) -> None:
+    """``count`` articles, each with 5 tags and 2 authors, all on 2024-03-10."""
+    news = make_category(name="News", slug="news") if start == 0 else None
+    from articles.models import Author, Category
+
+    news = news or Category.objects.get(slug="news")
+    authors = [make_author(slug=f"a{n}") for n in range(4)] if start == 0 else None
+    authors = authors or list(Author.objects.order_by("slug"))
+    for n in range(start, start + count):
+        make_article(
+            title=f"Story {n}",
+            category=news,
+            authors=[authors[n % 4], authors[(n + 1) % 4]],
+            tags=[f"t{(n + k) % 7}" for k in range(5)],
+            published_at=NOON - datetime.timedelta(minutes=n + 1),
+        )
+
+
+def count_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def article_url() -> str:
+    from articles.models import Article
+
+    return Article.objects.get(title="Story 10").get_absolute_url()
+
+
+def measure(client) -> dict[str, int]:
+    return {
+        url: count_queries(client, article_url() if url == "ARTICLE" else url) for url in EXPECTED
+    }
+
+
+def test_every_page_has_a_pinned_query_count_that_does_not_grow(client, noon):
+    populate(20)
+    with_20 = measure(client)
+    populate(20, start=20)
+    with_40 = measure(client)
+    assert with_20 == EXPECTED
+    assert with_40 == EXPECTED
+
+
+def test_the_article_page_needs_at_most_five_queries(client, noon, django_assert_max_num_queries):
+    populate(20)
+    url = article_url()
+    with django_assert_max_num_queries(5):
+        assert client.get(url).status_code == 200
+
+
+def test_a_warm_cache_saves_the_navigation_query(client, noon, django_assert_num_queries):
+    populate(20)
+    client.get("/")
+    with django_assert_num_queries(EXPECTED["/"] - 1):
+        client.get("/")

@@ -1,0 +1,87 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.articles.conftest import NOON
+from tests.factories import make_article, make_author, make_category
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+SITE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def articles(noon):
+    news = make_category(name="News", slug="news")
+    ana = make_author(slug="ana")
+    fresh = make_article(title="Fresh & new", category=news, authors=[ana], tags=["gigs", "live"])
+    old = make_article(
+        title="Three days old", category=news, published_at=NOON - datetime.timedelta(days=3)
+    )
+    return fresh, old
+
+
+def xml(client, url: str) -> ET.Element:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    return ET.fromstring(response.content)
+
+
+def test_sitemap_index_lists_every_section_absolutely(client, articles):
+    root = xml(client, "/sitemap.xml")
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    locations = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    assert locations == [
+        f"{SITE}/sitemap-articles.xml",
+        f"{SITE}/sitemap-categories.xml",
+        f"{SITE}/sitemap-tags.xml",
+        f"{SITE}/sitemap-authors.xml",
+    ]
+    assert root.find(f"{SITEMAP}sitemap/{SITEMAP}lastmod") is not None
+
+
+def test_article_sitemap_lists_published_articles_with_lastmod(client, articles):
+    root = xml(client, "/sitemap-articles.xml")
+    assert root.tag == f"{SITEMAP}urlset"
+    urls = {
+        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
+        for url in root.iter(f"{SITEMAP}url")
+    }
+    assert set(urls) == {SITE + a.get_absolute_url() for a in articles}
+    assert all(urls.values())
+
+
+def test_taxonomy_sitemaps_list_categories_tags_and_authors(client, articles):
+    found = {
+        loc.text
+        for url in ("/sitemap-categories.xml", "/sitemap-tags.xml", "/sitemap-authors.xml")
+        for loc in xml(client, url).iter(f"{SITEMAP}loc")
+    }
+    assert found == {
+        f"{SITE}/category/news/",
+        f"{SITE}/tag/gigs/",
+        f"{SITE}/tag/live/",
+        f"{SITE}/author/ana/",
+    }
+
+
+def test_news_sitemap_holds_the_last_48_hours_in_the_news_format(client, articles):
+    fresh, _old = articles
+    root = xml(client, "/news-sitemap.xml")
+    urls = list(root.iter(f"{SITEMAP}url"))
+    assert [u.find(f"{SITEMAP}loc").text for u in urls] == [SITE + fresh.get_absolute_url()]
+    news = urls[0].find(f"{NEWS}news")
+    assert news.find(f"{NEWS}title").text == "Fresh & new"
+    assert news.find(f"{NEWS}publication/{NEWS}name").text == "Newsroom"
+    assert news.find(f"{NEWS}publication/{NEWS}language").text == "en"
+    assert news.find(f"{NEWS}publication_date").text == "2024-03-10T11:00:00+00:00"
+    assert news.find(f"{NEWS}keywords").text == "gigs, live"
+
+
+def test_news_sitemap_drops_articles_after_48_hours(client, articles, time_machine):
+    time_machine.move_to(NOON + datetime.timedelta(hours=48), tick=False)
+    assert list(xml(client, "/news-sitemap.xml").iter(f"{SITEMAP}url")) == []
