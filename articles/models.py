@@ -1,4 +1,8 @@
+import secrets
+
+import reversion
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -87,6 +91,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def new_preview_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
 
@@ -167,6 +175,9 @@ class Article(models.Model):
         _("source"), max_length=50, blank=True, help_text=_("The system it was imported from.")
     )
     source_id = models.CharField(_("source id"), max_length=100, blank=True)
+
+    # Part of every signed preview link; replacing it revokes them all.
+    preview_nonce = models.CharField(max_length=32, default=new_preview_nonce, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -309,3 +320,57 @@ def category_family(category: Category) -> tuple[list[Category], list[Category]]
         descendants.append(c)
         stack.extend(children.get(c.pk, []))
     return ancestors, descendants
+
+
+class Redirect(models.Model):
+    """A 301 from an old path: to an article's current URL, or to another path.
+
+    Saving an article under a new slug or date records its previous permalink
+    here; importers record legacy URLs the same way. The article link has no
+    database constraint so that a deleted and later recovered article (same
+    id) gets its old URLs back.
+    """
+
+    old_path = models.CharField(_("old path"), max_length=500, unique=True)
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="redirects",
+    )
+    new_path = models.CharField(
+        _("new path"),
+        max_length=500,
+        blank=True,
+        # A path on this site, never another host: no open redirects.
+        validators=[
+            RegexValidator(r"^/(?![/\\])", _("Enter a path on this site, like /tag/news/."))
+        ],
+        help_text=_("Used when no article is given, e.g. for a merged tag's page."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | ~Q(new_path=""),
+                name="redirect_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.old_path
+
+
+# Revisions keep an article with its byline and tags, so history, revert and
+# recovery of a deleted article bring them back too. The preview nonce is left
+# out: restoring an old one would revive revoked preview links.
+reversion.register(Byline)
+reversion.register(TaggedArticle)
+reversion.register(Article, follow=["bylines", "taggedarticle_set"], exclude=["preview_nonce"])

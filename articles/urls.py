@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from articles import feeds, views
+from articles import feeds, preview, views
 from articles.sitemaps import sitemaps
 
 
@@ -48,6 +48,7 @@ urlpatterns = [
     path("tag/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("author/<str:slug>/", views.AuthorView.as_view(), name="author"),
     path("author/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("preview/<str:token>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
     path(

@@ -5,11 +5,12 @@ A ``.env`` file beside ``manage.py`` is read when present (``make run`` writes
 one holding a generated local secret key); real environment variables win.
 """
 
+import datetime
 import sys
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "taggit",
+    "reversion",
+    "django_prose_editor",
+    "axes",
     "csp",
     "newsroom",
     "embeds",
@@ -62,7 +66,30 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A 404 at an article's earlier permalink (or a legacy URL) becomes a 301.
+    "articles.middleware.RedirectFallbackMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed logins are throttled per account and per address (django-axes) before
+# Django checks the password. Attempts are counted in the database, not the
+# cache, so the throttle holds when the cache is down.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "newsroom.auth.client_ip"
+AXES_VERBOSE = False
+
+# Signed preview links for unpublished articles stay valid this long (seconds).
+ARTICLE_PREVIEW_MAX_AGE = 7 * 24 * 60 * 60
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -172,7 +199,9 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        # NONCE only appears in the header on pages that use it: the admin's
+        # rich-text editor needs one for its <script type="importmap">.
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
