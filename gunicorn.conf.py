@@ -5,10 +5,14 @@ Start with ``gunicorn -c gunicorn.conf.py newsroom.wsgi`` (``make run`` does).
 
 import multiprocessing
 import os
+import sys
 
 # Fail fast, in the master, with settings' one-line message (for example a
 # missing DJANGO_SECRET_KEY) instead of every worker dying with a traceback.
+# Importing settings also loads .env into os.environ, so the values below may
+# come from it; the end of this file makes the master forget both again.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+_environ_before_settings = dict(os.environ)
 import newsroom.settings  # noqa: E402, F401
 
 
@@ -46,3 +50,10 @@ forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket_disable = True
 # The heartbeat file in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# Workers fork from the master. Had it kept the imported settings and the
+# variables .env added, every worker would inherit them, and a reload
+# (`kill -HUP`, `systemctl reload`) would not see a changed .env or settings.py.
+del sys.modules["newsroom.settings"]
+os.environ.clear()
+os.environ.update(_environ_before_settings)

@@ -1,9 +1,11 @@
 """gunicorn.conf.py as ops meet it: start-up failures, headers, logs, bad requests."""
 
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.newsroom.processes import ROOT, fetch, gunicorn, production_env
@@ -94,3 +96,24 @@ def test_gunicorn_writes_nothing_into_the_home_directory(tmp_path: Path):
     with gunicorn(production_env(tmp_path, HOME=str(home)), tmp_path) as server:
         assert fetch(server.url, "/healthz").status == 200
     assert list(home.iterdir()) == []
+
+
+def test_a_reload_picks_up_a_changed_env_file(tmp_path: Path, migrated_database_url: str):
+    # `systemctl reload` sends HUP: new workers must read the env file afresh,
+    # not inherit the settings the master read at start-up.
+    env_file = tmp_path / "newsroom.env"
+    env_file.write_text("DJANGO_ALLOWED_HOSTS=127.0.0.1\n")
+    env = production_env(tmp_path, DATABASE_URL=migrated_database_url)
+    env["NEWSROOM_ENV_FILE"] = str(env_file)
+    with gunicorn(env, tmp_path) as server:
+        assert fetch(server.url, "/healthz", headers={"Host": "news.example"}).status == 400
+
+        env_file.write_text("DJANGO_ALLOWED_HOSTS=127.0.0.1,news.example\n")
+        server.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if fetch(server.url, "/healthz", headers={"Host": "news.example"}).status == 200:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"the reload kept the old settings\n{server.output()}")
