@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -16,6 +17,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Category, TaggedArticle, category_family
 from articles.rendering import render_article_body
+from embeds.csp import allow_embed_frames
 
 LIST_SIZE = 12
 RELATED_SIZE = 4
@@ -129,6 +131,7 @@ def related_and_neighbours(
     return related, by_pk.get(article.previous_pk), by_pk.get(article.next_pk)
 
 
+@method_decorator(allow_embed_frames, name="dispatch")
 class ArticleDetailView(DetailView):
     """An article at its permalink.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-import time
+import uuid
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -123,7 +123,7 @@ def render_body(body: str) -> SafeString:
     found = [segment for segment in segments if isinstance(segment, EmbedMatch)]
     if not found:
         return mark_safe(body or "")  # noqa: S308 - sanitized by the caller, see the docstring
-    rows = Embed.objects.for_urls(match.url for match in found)
+    rows = {row.url: row for row in Embed.objects.for_urls(match.url for match in found)}
     # The body was sanitized on save and is only cut at tag boundaries here;
     # the cards come from the template. Nothing else enters the output.
     return mark_safe(  # noqa: S308
@@ -151,11 +151,12 @@ def render_body_cached(body: str, key: str, timeout: int | None = 60 * 60 * 24) 
     return mark_safe(rendered)  # noqa: S308 - it was rendered by render_body above
 
 
-def bump_generation() -> int:
+def bump_generation() -> str:
     """Invalidate every cached body; called when an ``Embed`` changes."""
-    # A clock value, not a counter: if the key is evicted, a restart from 0
-    # could meet old entries again.
-    generation = time.time_ns()
+    # A random value, not a counter or a clock: after an eviction a counter
+    # restarting from 0 could meet old entries again, and two bumps within one
+    # clock tick (or under a frozen test clock) would not invalidate anything.
+    generation = uuid.uuid4().hex
     cache.set(GENERATION_KEY, generation, None)
     return generation
 
@@ -205,4 +206,4 @@ def render_url(url: str) -> SafeString:
         if url.lower().startswith(("http://", "https://")):
             return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', text, text)
         return text
-    return render_match(found, Embed.objects.for_urls([found.url]).get(found.url))
+    return render_match(found, Embed.objects.for_urls([found.url]).first())
