@@ -1,5 +1,6 @@
 """One ``Embed`` row per canonical URL: what the static card shows."""
 
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -11,22 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from embeds import providers
 from embeds.providers import Kind
 
+# What providers allow in handles (X, Instagram, TikTok, YouTube, SoundCloud).
+HANDLE = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
 
 class EmbedQuerySet(models.QuerySet):
-    def for_urls(self, urls: Iterable[str]) -> dict[str, "Embed"]:
-        """The rows for these URLs, keyed by canonical URL, in one query.
-
-        URLs are canonicalised first, so any recognised form of a URL finds
-        its row; unrecognised URLs are ignored. No query runs for no URLs.
-        """
-        canonical = set()
-        for url in urls:
-            found = providers.match(url)
-            if found:
-                canonical.add(found.url)
-        if not canonical:
-            return {}
-        return {embed.url: embed for embed in self.filter(url__in=canonical)}
+    def for_urls(self, urls: Iterable[str]) -> "EmbedQuerySet":
+        """The rows for these URLs: one query when evaluated, none if no URL
+        is a recognised embed. Any recognised form of a URL finds its row
+        (URLs are canonicalised first); unrecognised URLs are ignored."""
+        canonical = {found.url for found in map(providers.match, urls) if found}
+        return self.filter(url__in=canonical) if canonical else self.none()
 
     def missing_metadata(self) -> "EmbedQuerySet":
         """Rows whose card would show no more than a link: social posts without
@@ -117,6 +113,11 @@ class Embed(models.Model):
                 {"url": _("This is not a post, video or track of a supported provider.")}
             )
         self._apply(found)
+        self.author_handle = self.author_handle.strip().lstrip("@")
+        if self.author_handle and not HANDLE.fullmatch(self.author_handle):
+            raise ValidationError(
+                {"author_handle": _("Letters, digits, dots, dashes and underscores only.")}
+            )
 
     @classmethod
     def from_match(cls, found: providers.EmbedMatch) -> "Embed":

@@ -58,6 +58,17 @@ class EmbedTests:
         embed = Embed.objects.create(url="https://artist.bandcamp.com/album/record", player_id="42")
         assert embed.match.iframe_src.startswith("https://bandcamp.com/EmbeddedPlayer/album=42/")
 
+    def test_clean_accepts_a_handle_with_its_at_sign(self):
+        embed = Embed(url=IG, author_handle="@ringo.starr_1")
+        embed.full_clean()
+        assert embed.author_handle == "ringo.starr_1"
+
+    @pytest.mark.parametrize("handle", ["javascript:alert(1)", "two words", '"><b>'])
+    def test_clean_rejects_a_handle_no_provider_allows(self, handle):
+        with pytest.raises(ValidationError) as error:
+            Embed(url=IG, author_handle=handle).full_clean()
+        assert "author_handle" in error.value.message_dict
+
     def test_player_id_must_be_digits(self):
         embed = Embed(url="https://artist.bandcamp.com/album/record", player_id="42/../x")
         with pytest.raises(ValidationError):
@@ -75,13 +86,16 @@ class EmbedQuerySetTests:
             "https://example.com/not-an-embed",
         ]
         with CaptureQueriesContext(connection) as queries:
-            rows = Embed.objects.for_urls(urls)
+            rows = list(Embed.objects.for_urls(urls))
         assert len(queries) == 1
-        assert set(rows) == {IG, "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"}
+        assert {row.url for row in rows} == {
+            IG,
+            "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+        }
 
     def test_for_urls_runs_no_query_without_embeds(self, django_assert_num_queries):
         with django_assert_num_queries(0):
-            assert Embed.objects.for_urls(["https://example.com/"]) == {}
+            assert list(Embed.objects.for_urls(["https://example.com/"])) == []
 
     def test_missing_metadata_depends_on_the_kind(self):
         bare_post = Embed.objects.create(url=IG)
