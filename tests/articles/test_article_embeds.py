@@ -40,9 +40,8 @@ def test_embed_urls_on_their_own_lines_render_as_static_cards(client, article):
 
 def test_article_csp_allows_frames_from_exactly_the_registry_hosts(client, article):
     policy = client.get(article.get_absolute_url())["Content-Security-Policy"]
-    directives = dict(
-        (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
-    )
+    parts = [part.split() for part in policy.split(";") if part.strip()]
+    directives = {name: values for name, *values in parts}
     assert sorted(directives["frame-src"]) == sorted(frame_hosts())
     assert directives["script-src"] == ["'self'"]
 
