@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Article, Author, Category
+from embeds.models import Embed
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,8 @@ def test_load_demo_writes_a_varied_site_once(capsys):
     assert seed.get_absolute_url() == "/2022/05/03/the-lanterns-announce-tour/"
     assert seed.body.count("instagram.com/") == 3 and "open.spotify.com/track/" in seed.body
 
+    assert Embed.objects.filter(author_handle="thelanternsband").count() == 2
+
     call_command("load_demo")
     call_command("load_demo", "--if-empty")
     assert Article.objects.count() == articles.count()
@@ -30,3 +33,11 @@ def test_load_demo_if_empty_leaves_an_existing_site_alone(capsys):
     make_article()
     call_command("load_demo", "--if-empty")
     assert Article.objects.count() == 1
+
+
+def test_demo_seed_article_shows_its_instagram_cards(client):
+    call_command("load_demo")
+    html = client.get("/2022/05/03/the-lanterns-announce-tour/").content.decode()
+    assert html.count("View this post on Instagram") == 3
+    assert "A post shared by The Lanterns (@thelanternsband)" in html
+    assert "Listen on Spotify" in html

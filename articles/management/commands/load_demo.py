@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category
+from embeds.models import Embed
 
 CATEGORIES = [
     # slug, name, parent slug, description
@@ -184,6 +185,19 @@ ARTICLES = [
 ]
 
 
+# Metadata editors would type into the embeds admin (Instagram's oEmbed needs a token).
+EMBEDS = [
+    ("https://www.instagram.com/p/CdGx1aPrQ3e/", "The Lanterns", "thelanternsband",
+     "Twelve cities this autumn. Poster painted by our drummer."),
+    ("https://www.instagram.com/p/CdH2kLmNp8Q/", "Ines Hald", "ineshald",
+     "You picked the route. Thank you for every reply."),
+    ("https://www.instagram.com/reel/CdJ4vWxYz1A/", "The Lanterns", "thelanternsband",
+     "Rehearsal, take three."),
+    ("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC", "The Lanterns", "",
+     "Lantern Light"),
+]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Load a handful of original demo articles. Running it again changes nothing."
 
@@ -237,4 +251,15 @@ class Command(BaseCommand):
             for position, slug in enumerate(data["authors"]):
                 Byline.objects.create(article=article, author=authors[slug], position=position)
             created += 1
+        for url, name, handle, text in EMBEDS:
+            is_post = bool(handle)
+            Embed.objects.get_or_create(
+                url=url,
+                defaults={
+                    "author_name": name,
+                    "author_handle": handle,
+                    "caption": text if is_post else "",
+                    "title": "" if is_post else text,
+                },
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo content: {created} articles added."))
