@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -110,3 +111,34 @@ def iso(value: datetime.datetime | None) -> str:
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def page_ld(context, name: str = "") -> SafeString:
+    """JSON-LD for a non-article page: the site (with its search) on the home page,
+    a ``CollectionPage`` elsewhere."""
+    request = context["request"]
+    url = absolute(request.path)
+    if not name:
+        return json_ld(
+            {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": settings.SITE_NAME,
+                "url": url,
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": absolute(reverse("articles:search")) + "?q={query}",
+                    "query-input": "required name=query",
+                },
+            }
+        )
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": name,
+            "url": url,
+            "isPartOf": {"@type": "WebSite", "name": settings.SITE_NAME, "url": absolute("/")},
+        }
+    )

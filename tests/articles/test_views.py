@@ -305,3 +305,16 @@ def test_unicode_slugs_round_trip(client, noon):
     article = make_article(title="Sigur Rós í Reykjavík", slug="")
     assert client.get(article.get_absolute_url()).status_code == 200
     assert Article.objects.get(pk=article.pk).slug == "sigur-rós-í-reykjavík"
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [("/", "WebSite"), ("/category/news/", "CollectionPage"), ("/tag/tours/", "CollectionPage"),
+     ("/author/mara-quist/", "CollectionPage"), ("/2022/05/", "CollectionPage")],
+)  # fmt: skip
+def test_list_pages_carry_canonical_social_tags_and_json_ld(client, seed, url, kind):
+    html = client.get(url).content.decode()
+    assert f'<link rel="canonical" href="{SITE}{url}">' in html
+    assert '<meta property="og:title"' in html and '<meta name="twitter:card"' in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
+    assert ld["@type"] == kind
