@@ -1,0 +1,88 @@
+"""Friendly error pages with DEBUG off: no traceback, no exception text, no versions."""
+
+import platform
+
+import django
+import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import path
+
+from newsroom.urls import urlpatterns as site_urlpatterns
+
+SECRET_DETAIL = "the-password-is-hunter2"
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError(SECRET_DETAIL)
+
+
+def forbidden(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied(SECRET_DETAIL)
+
+
+def bad_request(request: HttpRequest) -> HttpResponse:
+    raise SuspiciousOperation(SECRET_DETAIL)
+
+
+# This module is the URLconf of its own tests: the site plus views that fail on purpose.
+urlpatterns = [
+    path("test-errors/500/", server_error),
+    path("test-errors/403/", forbidden),
+    path("test-errors/400/", bad_request),
+    *site_urlpatterns,
+]
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls(__name__),
+]
+
+
+def assert_leaks_nothing(content: bytes) -> None:
+    text = content.decode()
+    assert "Traceback" not in text
+    assert SECRET_DETAIL not in text
+    assert "RuntimeError" not in text
+    assert django.get_version() not in text
+    assert platform.python_version() not in text
+    assert "DEBUG = True" not in text
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(raise_request_exception=False)
+
+
+def test_debug_is_off_for_these_tests(settings):
+    assert settings.DEBUG is False
+
+
+def test_an_unknown_address_gets_the_friendly_404_page(client: Client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert_leaks_nothing(response.content)
+
+
+def test_a_view_that_raises_gets_the_friendly_500_page(client: Client):
+    response = client.get("/test-errors/500/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    assert_leaks_nothing(response.content)
+
+
+def test_a_refused_permission_gets_the_friendly_403_page(client: Client):
+    response = client.get("/test-errors/403/")
+    assert response.status_code == 403
+    assert "Forbidden" in response.content.decode()
+    assert_leaks_nothing(response.content)
+
+
+def test_a_suspicious_request_gets_the_friendly_400_page(client: Client):
+    response = client.get("/test-errors/400/")
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+    assert_leaks_nothing(response.content)
