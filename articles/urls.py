@@ -23,6 +23,19 @@ class MonthDayConverter(_Digits):
     format = "%02d"
 
 
+class UnicodeSlugConverter:
+    """Slugs as ``slugify(allow_unicode=True)`` makes them: word characters and hyphens."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")
 register_converter(MonthDayConverter, "dd")
 
@@ -42,12 +55,12 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("category/<str:slug>/", views.CategoryView.as_view(), name="category"),
-    path("category/<str:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
-    path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
-    path("tag/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
-    path("author/<str:slug>/", views.AuthorView.as_view(), name="author"),
-    path("author/<str:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("category/<uslug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("category/<uslug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tag/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("author/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("author/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
     path("preview/<str:token>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),
@@ -57,7 +70,7 @@ urlpatterns = [
         name="archive-day",
     ),
     path(
-        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/",
+        "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/",
         views.ArticleDetailView.as_view(),
         name="detail",
     ),

@@ -250,7 +250,10 @@ class SearchView(PublishedArticlesMixin, ListView):
     template_name = "articles/search.html"
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+        raw = self.request.GET.get("q", "")
+        # Control characters (NUL above all, which PostgreSQL refuses) are never search terms.
+        printable = "".join(char if char.isprintable() else " " for char in raw)
+        self.query = " ".join(printable.split())[:SEARCH_MAX_LENGTH]
         if not self.query:
             return Article.objects.none()
         articles = super().get_queryset()

@@ -318,3 +318,12 @@ def test_list_pages_carry_canonical_social_tags_and_json_ld(client, seed, url, k
     assert '<meta property="og:title"' in html and '<meta name="twitter:card"' in html
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html)[1])
     assert ld["@type"] == kind
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/category/%00/", "/tag/a%00b/", "/author/%00/", "/2022/05/03/band%00/",
+     "/category/%00/feed/", "/search/?q=%00", "/search/?q=a%00b", "/?page=%00"],
+)  # fmt: skip
+def test_nul_bytes_in_urls_never_reach_the_database(client, seed, url):
+    assert client.get(url).status_code in (200, 404)
