@@ -73,3 +73,48 @@ def test_page_is_usable_at_320_pixels(live_server, browser, long_article):
     page.goto(live_server.url + long_article.get_absolute_url())
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     context.close()
+
+
+@pytest.fixture
+def article_with_embeds():
+    from embeds.models import Embed
+
+    posts = [f"https://www.instagram.com/p/Nv8Kq2{c}/" for c in "ABC"]
+    track = "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
+    for url in posts:
+        Embed.objects.create(url=url, author_name="Nadia Vale", author_handle="nadiavale")
+    Embed.objects.create(url=track, title="Lantern Light")
+    body = "".join(f"<p>Before embed {n}.</p><p>{url}</p>" for n, url in enumerate(posts))
+    body += f'<p><a href="{track}">{track}</a></p><p>The end.</p>'
+    return make_article(title="Three posts and a song", body=body)
+
+
+def is_local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname in {"127.0.0.1", "localhost"}
+
+
+def test_article_embeds_make_no_third_party_request_before_the_click(
+    live_server, browser, article_with_embeds
+):
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    # Offline machine: anything non-local is recorded above, then aborted.
+    context.route(lambda url: not is_local(url), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(live_server.url + article_with_embeds.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("View this post on Instagram").count() == 3
+    assert page.get_by_text("A post shared by Nadia Vale (@nadiavale)").count() == 3
+    assert page.locator("iframe").count() == 0
+    assert [url for url in requests if not is_local(url)] == []
+
+    page.get_by_role("button", name="Load Spotify content").click()
+    frame = page.locator("iframe")
+    frame.wait_for(state="attached")
+    assert frame.get_attribute("src") == (
+        "https://open.spotify.com/embed/track/4uLU6hMCjMI75M1A2tKUQC"
+    )
+    context.close()

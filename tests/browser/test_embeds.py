@@ -39,7 +39,7 @@ PAGE = """{% extends "base.html" %}{% load static embeds %}
 <link rel="stylesheet" href="{% static 'css/embeds.css' %}">
 {% endblock extra_head %}
 {% block content %}<article class="wrap"><h1>Embeds</h1>
-<p>Ringo shared three photos.</p>
+<p>Nadia shared three photos.</p>
 {% for url in posts %}{% embed url %}{% endfor %}
 <p>And a song:</p>
 {% embed track %}
@@ -73,7 +73,7 @@ def embeds_url(live_server, settings) -> str:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     for url in POSTS:
-        Embed.objects.create(url=url, author_name="Ringo Starr", author_handle="ringostarrmusic")
+        Embed.objects.create(url=url, author_name="Nadia Vale", author_handle="nadiavalemusic")
     Embed.objects.create(url=TRACK, title="Photograph")
     Embed.objects.create(
         url=HOSTILE_POST,
@@ -134,7 +134,7 @@ def test_nothing_leaves_the_site_before_the_click_then_the_frame_loads(
     assert offline["requests"], "the page itself should be recorded"
     assert third_party(offline["requests"]) == []
     expect(page.get_by_text("View this post on Instagram")).to_have_count(4)
-    expect(page.get_by_text("A post shared by Ringo Starr (@ringostarrmusic)")).to_have_count(3)
+    expect(page.get_by_text("A post shared by Nadia Vale (@nadiavalemusic)")).to_have_count(3)
     expect(page.get_by_text("Listen on Spotify")).to_have_count(1)
     assert page.locator("iframe").count() == 0
 
@@ -142,7 +142,7 @@ def test_nothing_leaves_the_site_before_the_click_then_the_frame_loads(
 
     frame = page.locator(f'iframe[src="{POSTS[0]}embed/"]')
     expect(frame).to_have_count(1)
-    expect(frame).to_have_attribute("title", "Instagram post by Ringo Starr")
+    expect(frame).to_have_attribute("title", "Instagram post by Nadia Vale")
     expect(frame).to_have_attribute("loading", "lazy")
     expect(frame).to_have_attribute(
         "sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"

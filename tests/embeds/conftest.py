@@ -52,8 +52,8 @@ class Handler(BaseHTTPRequestHandler):
             "version": "1.0",
             "type": "video",
             "title": "Photograph (Official Video)",
-            "author_name": "Ringo Starr",
-            "author_url": "https://www.youtube.com/@ringostarr",
+            "author_name": "Nadia Vale",
+            "author_url": "https://www.youtube.com/@nadiavale",
             "thumbnail_url": f"{base}/thumb.png",
             "html": '<iframe src="https://www.youtube.com/embed/x"></iframe>',
         }

@@ -14,7 +14,7 @@ CHANGELIST = reverse("admin:embeds_embed_changelist")
 @pytest.fixture
 def rows():
     return {
-        "post": Embed.objects.create(url=POST, author_name="Ringo Starr", author_handle="ringo"),
+        "post": Embed.objects.create(url=POST, author_name="Nadia Vale", author_handle="ringo"),
         "bare": Embed.objects.create(url="https://www.instagram.com/p/CdKJx1xLk2A/"),
         "video": Embed.objects.create(url=VIDEO, title="Photograph"),
     }
@@ -50,8 +50,8 @@ class EmbedAdminTests:
         response = admin_client.post(
             url,
             {
-                "author_name": "Ringo Starr",
-                "author_handle": "@ringostarrmusic",
+                "author_name": "Nadia Vale",
+                "author_handle": "@nadiavalemusic",
                 "title": "",
                 "caption": "Peace and love",
                 "player_id": "",
@@ -59,7 +59,7 @@ class EmbedAdminTests:
         )
         assert response.status_code == 302
         embed.refresh_from_db()
-        assert (embed.author_name, embed.author_handle) == ("Ringo Starr", "ringostarrmusic")
+        assert (embed.author_name, embed.author_handle) == ("Nadia Vale", "nadiavalemusic")
         assert embed.caption == "Peace and love"
         assert embed.url == "https://www.instagram.com/p/CdKJx1xLk2A/"
 
@@ -97,4 +97,4 @@ class EmbedAdminTests:
         assert "Filled 1 embed." in content
         assert "fill the metadata in by hand" in content
         video.refresh_from_db()
-        assert video.author_name == "Ringo Starr"
+        assert video.author_name == "Nadia Vale"

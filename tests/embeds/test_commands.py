@@ -27,7 +27,7 @@ class FetchEmbedsTests:
         assert f"skipped {POST}: No public oEmbed endpoint" in out
         assert out.rstrip().endswith("1 filled, 0 failed, 1 skipped.")
         assert err == ""
-        assert Embed.objects.get(url=VIDEO).author_name == "Ringo Starr"
+        assert Embed.objects.get(url=VIDEO).author_name == "Nadia Vale"
 
     def test_missing_is_the_default_and_leaves_complete_rows_alone(self, oembed_server):
         Embed.objects.create(url=VIDEO, title="Done", author_name="Someone")
