@@ -1,0 +1,256 @@
+"""Admin forms: the article editor with its role and version checks, and the
+category and tag-merge forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+from taggit.models import Tag
+from taggit.utils import parse_tags
+
+from articles import services
+from articles.html import sanitize
+from articles.models import Article, Category
+
+# What the body editor offers: paragraphs, h2-h4, bold, italic, links, lists,
+# blockquote, horizontal rule. Its output is cleaned with articles.html's
+# allowlist right away and again by Article.save(), which stays the gate.
+EDITOR_EXTENSIONS = {
+    "Heading": {"levels": [2, 3, 4]},
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+}
+
+MAX_NEW_TAGS = 20
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The change form. ``request`` is set by ``ArticleAdmin.get_form``."""
+
+    request: HttpRequest | None = None
+    # Set for reverts and recoveries, where the form deliberately replaces
+    # the current version with an old one.
+    check_version = True
+
+    body = ProseEditorFormField(
+        label=_("Body"),
+        required=False,
+        config={"extensions": EDITOR_EXTENSIONS},
+        sanitize=sanitize,
+        widget=AdminProseEditorWidget,
+        help_text=_(
+            "Paste an Instagram, YouTube, Spotify… address on a line of its own and it "
+            "shows as an embed on the page."
+        ),
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Tags"), queryset=Tag.objects.all(), required=False
+    )
+    new_tags = forms.CharField(
+        label=_("New tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Tags that do not exist yet, separated by commas. Created on save."),
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "dek",
+            "body",
+            "status",
+            "published_at",
+            "category",
+            "tags",
+            "lead_image",
+            "lead_image_alt",
+            "lead_image_caption",
+            "lead_image_credit",
+            "seo_title",
+            "seo_description",
+            "summary",
+            "source",
+            "source_id",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = services.current_token(self.instance)
+        if "status" in self.fields and not self._can_publish():
+            # Writers see the two states they may choose; a crafted "published"
+            # still reaches clean() and is refused there with a reason.
+            self.fields["status"].widget.choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] != Article.Status.PUBLISHED
+            ]
+
+    def _user(self):
+        return self.request.user if self.request else None
+
+    def _can_publish(self) -> bool:
+        user = self._user()
+        return user is not None and services.can_publish(user)
+
+    # Fields -------------------------------------------------------------
+
+    def clean_new_tags(self) -> list[str]:
+        names = parse_tags(self.cleaned_data.get("new_tags", ""))
+        if not names:
+            return []
+        user = self._user()
+        if user is None or not user.has_perm("taggit.add_tag"):
+            raise forms.ValidationError(
+                _("Only editors can create tags. Choose from the existing tags above.")
+            )
+        if len(names) > MAX_NEW_TAGS:
+            raise forms.ValidationError(
+                _("Add at most %(max)d new tags at a time.") % {"max": MAX_NEW_TAGS}
+            )
+        for name in names:
+            if len(name) > TAG_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("“%(name)s…” is too long: a tag has at most %(max)d characters.")
+                    % {"name": name[:20], "max": TAG_MAX_LENGTH}
+                )
+            if not slugify(name, allow_unicode=True):
+                raise forms.ValidationError(
+                    _("“%(name)s” has no letters or digits to make an address from.")
+                    % {"name": name}
+                )
+        return names
+
+    # The form -----------------------------------------------------------
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self._can_publish():
+            self._refuse_publishing(cleaned)
+        self._check_unique_permalink(cleaned)
+        if self.instance.pk and self.check_version:
+            self._check_version()
+        cleaned["tags"] = [*cleaned.get("tags", []), *cleaned.get("new_tags", [])]
+        return cleaned
+
+    def _refuse_publishing(self, cleaned: dict) -> None:
+        """Writers may not publish, schedule or set a publish time, whatever they POST."""
+        if cleaned.get("status") == Article.Status.PUBLISHED:
+            self.add_error(
+                "status",
+                _("Only editors can publish or schedule articles. Choose Draft or In review."),
+            )
+        if "published_at" not in self.fields:
+            sent = [
+                key
+                for key in ("published_at", "published_at_0", "published_at_1")
+                if self.data.get(key, "").strip()
+            ]
+            if sent:
+                self.add_error(None, _("Only editors can set the publish time."))
+
+    def _check_unique_permalink(self, cleaned: dict) -> None:
+        """The database allows one slug per day; say so here instead of failing on save."""
+        title = cleaned.get("title") or ""
+        slug = cleaned.get("slug") or slugify(title, allow_unicode=True)[:200] or "article"
+        published_at = cleaned.get("published_at", self.instance.published_at)
+        if cleaned.get("status") == Article.Status.PUBLISHED and published_at is None:
+            published_at = timezone.now()
+        moment = published_at or self.instance.created_at or timezone.now()
+        day = timezone.localdate(moment)
+        clash = Article.objects.filter(published_on=day, slug=slug).exclude(pk=self.instance.pk)
+        if clash.exists():
+            field = "slug" if "slug" in self.fields else None
+            self.add_error(
+                field,
+                _(
+                    "Another article on %(day)s already has the address “%(slug)s”. "
+                    "Choose another slug."
+                )
+                % {"day": date_format(day, "F jS, Y"), "slug": slug},
+            )
+
+    def _check_version(self) -> None:
+        token = self.data.get("version", "")
+        conflict = services.find_conflict(self.instance.pk, token)
+        if conflict is None:
+            return
+        # Let a second, deliberate save go through: the newer version stays
+        # in the history either way.
+        self.data = self.data.copy()
+        self.data["version"] = services.current_token(self.instance)
+        self.add_error(None, conflict_message(self.instance, conflict, token))
+
+
+def conflict_message(article: Article, conflict: services.Conflict, token: str):
+    when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
+    loaded_version = token.rpartition("|")[2]
+    compare = reverse("admin:articles_article_compare", args=[article.pk])
+    if loaded_version.isdigit() and int(loaded_version) and conflict.version_id:
+        compare += f"?from={int(loaded_version)}&to={conflict.version_id}"
+    return format_html(
+        '{} <a href="{}">{}</a> {}',
+        _(
+            "Not saved: %(who)s saved this article at %(when)s, after you opened it. "
+            "Your text is still in the form below."
+        )
+        % {"who": conflict.saved_by, "when": when},
+        compare,
+        _("See what they changed"),
+        _("Saving again will replace their version; it stays in the history."),
+    )
+
+
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "description", "parent"]
+
+    def clean_parent(self) -> Category | None:
+        parent = self.cleaned_data.get("parent")
+        if parent is None or self.instance.pk is None:
+            return parent
+        seen = set()
+        node = parent
+        while node is not None and node.pk not in seen:
+            if node.pk == self.instance.pk:
+                raise forms.ValidationError(
+                    _("A category cannot sit under itself or one of its subcategories.")
+                )
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
+
+class TagMergeForm(forms.Form):
+    """The intermediate page of the "merge selected tags" action."""
+
+    target = forms.ModelChoiceField(
+        label=_("Keep this tag"),
+        queryset=Tag.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+
+    def __init__(self, *args, tags=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = tags if tags is not None else Tag.objects.none()
