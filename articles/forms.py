@@ -120,9 +120,9 @@ class ArticleAdminForm(forms.ModelForm):
             return []
         user = self._user()
         if user is None or not user.has_perm("taggit.add_tag"):
-            raise forms.ValidationError(
-                _("Only editors can create tags. Choose from the existing tags above.")
-            )
+            # Writers have no such field on their page: say it above the form.
+            self.add_error(None, _("Only editors can create tags. Choose from the existing tags."))
+            return []
         if len(names) > MAX_NEW_TAGS:
             raise forms.ValidationError(
                 _("Add at most %(max)d new tags at a time.") % {"max": MAX_NEW_TAGS}
@@ -172,6 +172,8 @@ class ArticleAdminForm(forms.ModelForm):
         """The database allows one slug per day; say so here instead of failing on save."""
         title = cleaned.get("title") or ""
         slug = cleaned.get("slug") or slugify(title, allow_unicode=True)[:200] or "article"
+        if "slug" in self.fields and not cleaned.get("slug") and "slug" not in self.errors:
+            cleaned["slug"] = slug  # what Article.save() would fill in
         published_at = cleaned.get("published_at", self.instance.published_at)
         if cleaned.get("status") == Article.Status.PUBLISHED and published_at is None:
             published_at = timezone.now()

@@ -241,6 +241,8 @@ LOGGING = {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         # 4xx are answered with friendly pages; they need no warning line each.
         "django.request": {"handlers": ["stdout"], "level": "ERROR", "propagate": False},
+        # Every login would log several lines; lock-outs are warnings and stay.
+        "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
         # Scanners send forged Host headers all day: one line each, no traceback.
         "django.security.DisallowedHost": {
             "handlers": ["stdout_without_traceback"],
