@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from csp.constants import NONCE
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,6 +35,50 @@ EDITOR_CSP = {
     "script-src": [NONCE],
     "style-src": ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
 }
+
+
+class ValidChoicesOnly:
+    """Autocomplete widgets that re-render a refused form without crashing.
+
+    Django's autocomplete queries the submitted values as they are, so a
+    crafted "abc" or an overflowing id becomes a 500 when the form is shown
+    again with its errors; the form field itself has already said what is
+    wrong, so the widget simply leaves such values out.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        valid = []
+        for item in value:
+            try:
+                number = target.to_python(item)
+            except ValidationError:
+                continue
+            if isinstance(number, int) and not -(2**63) <= number < 2**63:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class SafeAutocompleteSelect(ValidChoicesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(ValidChoicesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteAdmin:
+    """Use the widgets above for ``autocomplete_fields``."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -74,7 +118,7 @@ def badge(article: Article) -> tuple[str, str]:
     return "published", _("Published")
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
     model = Byline
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
@@ -84,7 +128,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [
@@ -189,7 +233,7 @@ class ArticleAdmin(VersionAdmin):
     def get_form(self, request: HttpRequest, obj: Article | None = None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "tags" in form.base_fields:
-            form.base_fields["tags"].widget = AutocompleteSelectMultiple(
+            form.base_fields["tags"].widget = SafeAutocompleteSelectMultiple(
                 Article._meta.get_field("tags"), self.admin_site
             )
         attributes = {"request": request}
@@ -270,6 +314,10 @@ class ArticleAdmin(VersionAdmin):
     # Actions ------------------------------------------------------------
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not _sane_date_hierarchy(request.GET, self.date_hierarchy):
+            # Django would pass an overflowing year to the database (a 500);
+            # ?e=1 is its own answer to impossible lookups.
+            return HttpResponseRedirect(f"{request.path}?e=1")
         # Skip VersionAdmin's one revision around the whole request: each
         # article an action touches gets a revision of its own, so reverting
         # one never reverts the others.
@@ -431,6 +479,17 @@ class ArticleAdmin(VersionAdmin):
         return TemplateResponse(request, "admin/articles/article/revoke_previews.html", context)
 
 
+DATE_PARTS = {"year": (1, 9999), "month": (1, 12), "day": (1, 31)}
+
+
+def _sane_date_hierarchy(query, field: str) -> bool:
+    for part, (low, high) in DATE_PARTS.items():
+        value = query.get(f"{field}__{part}")
+        if value is not None and not (value.isdigit() and low <= int(value) <= high):
+            return False
+    return True
+
+
 def _ensure_embeds(article: Article) -> None:
     """Give every embed in the body a metadata row, so it shows in the embeds
     admin and ``fetch_embeds --missing`` can fill it."""
@@ -452,7 +511,7 @@ TREE_DEPTH = 3
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     form = CategoryAdminForm
     list_display = ["tree_name", "slug", "article_count"]
     search_fields = ["name", "slug"]
@@ -498,7 +557,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "user", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -591,7 +650,7 @@ def merge_tags(target: Tag, others: list[Tag]) -> int:
 
 
 @admin.register(Redirect)
-class RedirectAdmin(admin.ModelAdmin):
+class RedirectAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["old_path", "article", "new_path", "created_at"]
     search_fields = ["old_path", "new_path", "article__title"]
     autocomplete_fields = ["article"]
