@@ -206,18 +206,24 @@ class ArticleAdminForm(forms.ModelForm):
 def conflict_message(article: Article, conflict: services.Conflict, token: str):
     when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
     loaded_version = token.rpartition("|")[2]
-    compare = reverse("admin:articles_article_compare", args=[article.pk])
     if loaded_version.isdigit() and int(loaded_version) and conflict.version_id:
-        compare += f"?from={int(loaded_version)}&to={conflict.version_id}"
+        link = reverse("admin:articles_article_compare", args=[article.pk])
+        link += f"?from={int(loaded_version)}&to={conflict.version_id}"
+        label = _("See what they changed")
+    else:
+        # No version was kept of what this form loaded (saved outside the
+        # admin): the history shows what there is.
+        link = reverse("admin:articles_article_history", args=[article.pk])
+        label = _("See the article's history")
     return format_html(
-        '{} <a href="{}">{}</a> {}',
+        '{} <a href="{}">{}</a>. {}',
         _(
             "Not saved: %(who)s saved this article at %(when)s, after you opened it. "
             "Your text is still in the form below."
         )
         % {"who": conflict.saved_by, "when": when},
-        compare,
-        _("See what they changed"),
+        link,
+        label,
         _("Saving again will replace their version; it stays in the history."),
     )
 

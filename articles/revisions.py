@@ -56,7 +56,7 @@ def state(version: Version) -> dict[str, str]:
     data = version.field_dict
     text = {}
     for name in FIELDS:
-        value = data.get(name)
+        value = data.get(name, data.get(f"{name}_id"))
         if name == "status":
             value = Article.Status(value).label if value in Article.Status.values else value
         elif name == "published_at":
@@ -73,12 +73,12 @@ def state(version: Version) -> dict[str, str]:
     for sibling in siblings:
         if sibling.content_type_id == byline_type.pk:
             fields = sibling.field_dict
-            if fields.get("article") == data.get("id"):
-                bylines.append((fields.get("position", 0), fields.get("author")))
+            if fields.get("article_id") == data.get("id"):
+                bylines.append((fields.get("position", 0), fields.get("author_id")))
         elif sibling.content_type_id == tag_type.pk:
             fields = sibling.field_dict
-            if fields.get("content_object") == data.get("id"):
-                tag_ids.append(fields.get("tag"))
+            if fields.get("content_object_id") == data.get("id"):
+                tag_ids.append(fields.get("tag_id"))
     names = dict(Author.objects.filter(pk__in=[a for _, a in bylines]).values_list("pk", "name"))
     text["authors"] = ", ".join(names.get(a, "?") for _, a in sorted(bylines))
     tags = Tag.objects.filter(pk__in=tag_ids).order_by("name").values_list("name", flat=True)
