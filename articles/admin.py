@@ -156,6 +156,7 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
 
     class Media:
         css = ADMIN_MEDIA["css"]
+        js = ["admin-newsroom/admin.js"]
 
     # Rows and columns ---------------------------------------------------
 

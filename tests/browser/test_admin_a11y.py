@@ -1,0 +1,173 @@
+"""axe on the article change form and changelist: zero violations that
+newsroom adds to what Django's own admin markup reports.
+
+The baseline is the same model in an unmodified Django admin (a second
+AdminSite with plain ModelAdmins using the same stock widgets: date and time
+inputs, tabular inline, autocomplete), plus a stock page with a multiple
+autocomplete. A violation counts as newsroom's when its rule and element
+(tag and classes) never occur on those baseline pages.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import include, path
+
+from articles.models import Article, Author, Byline, Category
+from tests.articles.editorial import make_editor
+from tests.factories import make_article, make_author
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+baseline_site = admin.AdminSite(name="baseline")
+
+
+class PlainBylineInline(admin.TabularInline):
+    model = Byline
+    autocomplete_fields = ["author"]
+    extra = 1
+
+
+@admin.register(Article, site=baseline_site)
+class PlainArticleAdmin(admin.ModelAdmin):
+    inlines = [PlainBylineInline]
+    autocomplete_fields = ["category"]
+    list_display = ["title", "status", "published_at", "category", "updated_at"]
+    list_filter = ["status", "category", "authors", "published_at"]
+    search_fields = ["title", "dek", "body"]
+    date_hierarchy = "published_at"
+    actions = ["delete_selected"]
+
+
+@admin.register(Category, site=baseline_site)
+class PlainCategoryAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Author, site=baseline_site)
+class PlainAuthorAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Group, site=baseline_site)
+class PlainGroupAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(User, site=baseline_site)
+class PlainUserAdmin(admin.ModelAdmin):
+    fields = ["username", "groups"]
+    autocomplete_fields = ["groups"]
+
+
+urlpatterns = [
+    path("baseline-admin/", baseline_site.urls),
+    path("", include("newsroom.urls")),
+]
+
+ELEMENT = re.compile(r"<([a-zA-Z0-9-]+)([^>]*)>")
+CLASSES = re.compile(r'\bclass="([^"]*)"')
+
+
+def element_keys(violations: list[dict]) -> set[tuple[str, str, str]]:
+    keys = set()
+    for violation in violations:
+        for node in violation["nodes"]:
+            tag, attributes = ELEMENT.match(node).groups()
+            classes = CLASSES.search(attributes)
+            names = " ".join(sorted(classes[1].split())) if classes else ""
+            keys.add((violation["id"], tag.lower(), names))
+    return keys
+
+
+@pytest.fixture
+def admin_pages(settings, live_server):
+    settings.ROOT_URLCONF = __name__
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    editor = make_editor()
+    editor.is_superuser = True  # the baseline site checks model permissions too
+    editor.save()
+    client = Client()
+    client.force_login(editor)
+    cookies = [
+        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    ]
+    article = make_article(
+        authors=[make_author()],
+        tags=["one", "two"],
+        body="<p>Intro.</p><p>https://www.instagram.com/p/CdGx1aPrQ3e/</p>",
+    )
+    return cookies, article, editor
+
+
+def audit_pair(axe_audit, live_server, cookies, ours: str, baseline: list[str]):
+    found = axe_audit(live_server.url + ours, cookies=cookies, settle_ms=800)
+    allowed = set()
+    for url in baseline:
+        allowed |= element_keys(axe_audit(live_server.url + url, cookies=cookies, settle_ms=800))
+    return found, element_keys(found) - allowed
+
+
+def test_the_change_form_adds_no_violations(axe_audit, live_server, admin_pages):
+    cookies, article, editor = admin_pages
+    found, new = audit_pair(
+        axe_audit,
+        live_server,
+        cookies,
+        f"/admin/articles/article/{article.pk}/change/",
+        [
+            f"/baseline-admin/articles/article/{article.pk}/change/",
+            f"/baseline-admin/auth/user/{editor.pk}/change/",
+        ],
+    )
+    assert new == set(), found
+    # Newsroom's own markup is clean whatever Django's rules say.
+    ours = [
+        node
+        for violation in found
+        for node in violation["nodes"]
+        if "nr-" in node or "ProseMirror" in node or "prose-editor" in node
+    ]
+    assert ours == []
+
+
+def test_the_add_form_adds_no_violations(axe_audit, live_server, admin_pages):
+    cookies, _article, editor = admin_pages
+    found, new = audit_pair(
+        axe_audit,
+        live_server,
+        cookies,
+        "/admin/articles/article/add/",
+        ["/baseline-admin/articles/article/add/", f"/baseline-admin/auth/user/{editor.pk}/change/"],
+    )
+    assert new == set(), found
+
+
+def test_the_changelist_adds_no_violations(axe_audit, live_server, admin_pages):
+    cookies, _article, _editor = admin_pages
+    found, new = audit_pair(
+        axe_audit,
+        live_server,
+        cookies,
+        "/admin/articles/article/",
+        ["/baseline-admin/articles/article/"],
+    )
+    assert new == set(), found
+
+
+def test_history_and_compare_add_no_violations(axe_audit, live_server, admin_pages):
+    cookies, article, _editor = admin_pages
+    found, new = audit_pair(
+        axe_audit,
+        live_server,
+        cookies,
+        f"/admin/articles/article/{article.pk}/history/",
+        [f"/baseline-admin/articles/article/{article.pk}/history/"],
+    )
+    assert new == set(), found
