@@ -53,7 +53,10 @@ def add_redirect(old_path: str, *, article: Article | None = None, new_path: str
 
 
 def resolve(path: str) -> str | None:
-    """Where ``path`` now lives, or ``None``. One query."""
+    """Where ``path`` now lives, or ``None``. One query, and none for a path no
+    URL could have had (PostgreSQL refuses NUL in a text parameter)."""
+    if "\x00" in path:
+        return None
     redirect = Redirect.objects.filter(old_path=path).select_related("article").first()
     if redirect is None:
         return None
