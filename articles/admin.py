@@ -530,6 +530,8 @@ class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("__".join(["parent"] * TREE_DEPTH))
             .annotate(article_total=Count("articles"))
+            # Aggregating drops Meta.ordering; autocomplete pages need an order.
+            .order_by("name", "pk")
         )
 
     @admin.display(description=_("name"), ordering="name")
@@ -566,7 +568,12 @@ class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     list_select_related = ["user"]
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).annotate(article_total=Count("bylines"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_total=Count("bylines"))
+            .order_by("name", "pk")
+        )
 
     @admin.display(description=_("articles"), ordering="article_total")
     def article_count(self, author: Author) -> int:
@@ -591,6 +598,7 @@ class TagAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(article_total=Count("articles_taggedarticle_items"))
+            .order_by("name", "pk")
         )
 
     @admin.display(description=_("articles"), ordering="article_total")
