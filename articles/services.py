@@ -70,12 +70,19 @@ def author_for(user: AbstractBaseUser) -> Author:
 # Transitions -----------------------------------------------------------------
 
 
-def _save_transition(article: Article, user: User, comment: str) -> None:
+def save_article(article: Article, *, user: User | None = None, comment: str = "") -> None:
+    """Save with a revision, as the admin does. Importers and commands that
+    write articles use this, so their writes show in the history and count
+    as a newer version for anyone editing the article at the time."""
     with reversion.create_revision():
         article.save()
-        if user.is_authenticated:
+        if user is not None and user.is_authenticated:
             reversion.set_user(user)
         reversion.set_comment(comment)
+
+
+def _save_transition(article: Article, user: User, comment: str) -> None:
+    save_article(article, user=user, comment=comment)
 
 
 def _locked(article: Article) -> Article:

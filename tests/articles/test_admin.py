@@ -69,6 +69,23 @@ class TestChangelist:
         titles = {a.title for a in response.context["cl"].result_list}
         assert titles == expected
 
+    def test_filters_by_author_tag_and_category(self, editor_client):
+        author = make_author()
+        category = make_category()
+        make_article(title="By them", authors=[author])
+        make_article(title="Tagged", tags=["jazz"])
+        make_article(title="Filed", category=category)
+        make_article(title="Other")
+        from taggit.models import Tag
+
+        for query, expected in [
+            ({"authors__id__exact": author.pk}, {"By them"}),
+            ({"tags__id__exact": Tag.objects.get(name="jazz").pk}, {"Tagged"}),
+            ({"category__id__exact": category.pk}, {"Filed"}),
+        ]:
+            response = editor_client.get(CHANGELIST_URL, query)
+            assert {a.title for a in response.context["cl"].result_list} == expected
+
     def test_search_looks_in_title_dek_and_body(self, editor_client):
         make_article(title="Alpha")
         make_article(title="Beta", dek="about zeppelins")

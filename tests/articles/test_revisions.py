@@ -192,6 +192,20 @@ class TestConflicts:
         assert "Not saved: someone outside the admin saved this article" in text
         assert reverse("admin:articles_article_history", args=[article.pk]) in text
 
+    def test_an_import_through_save_article_names_itself_in_the_conflict(self):
+        from articles.services import save_article
+
+        importer = make_editor("importer")
+        article = make_draft(title="Imported")
+        client = logged_in(make_editor())
+        save(client, article)
+        stale = form_data(client.get(change_url(article)))
+        article.refresh_from_db()
+        article.title = "Re-imported"
+        save_article(article, user=importer, comment="WordPress import")
+        response = client.post(change_url(article), stale)
+        assert "Not saved: Importer saved this article" in response.content.decode()
+
     def test_a_bulk_action_counts_as_a_newer_version(self):
         editor = make_editor()
         article = make_draft(title="Open in a form")
