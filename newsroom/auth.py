@@ -1,5 +1,7 @@
 """Login throttling wiring for django-axes."""
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpRequest
@@ -31,6 +33,26 @@ def client_ip(request: HttpRequest) -> str | None:
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
+        if hops and _is_address(hops[-1]):
             return hops[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# Axes stores the username in a 255-character column; the login form does
+# not limit its length (a 5,000-character name was a 500 on PostgreSQL).
+USERNAME_MAX_LENGTH = 150
+
+
+def client_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The username the throttle counts, cut to the longest a user can have."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:USERNAME_MAX_LENGTH] if isinstance(username, str) else username

@@ -86,6 +86,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "newsroom.auth.client_ip"
+AXES_USERNAME_CALLABLE = "newsroom.auth.client_username"
 AXES_VERBOSE = False
 
 # Signed preview links for unpublished articles stay valid this long (seconds).

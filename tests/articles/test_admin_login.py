@@ -96,6 +96,43 @@ def test_a_forwarded_address_is_only_trusted_behind_a_tls_proxy(staff, settings)
     assert attempt("ed", PASSWORD, address="10.0.0.50").status_code == 429
 
 
+def test_a_garbage_forwarded_address_behind_a_proxy_falls_back_to_the_socket(staff, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = Client().post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "x"},
+            REMOTE_ADDR="10.0.0.60",
+            HTTP_X_FORWARDED_FOR="not-an-address",
+        )
+        assert response.status_code in (200, 429)
+    assert attempt("ed", PASSWORD, address="10.0.0.60").status_code == 429
+
+
+def test_behind_a_proxy_each_forwarded_client_is_counted_apart(staff, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "x"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="192.0.2.66",
+        )
+    other_client = Client().post(
+        LOGIN,
+        {"username": "ed", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.77",
+    )
+    assert other_client.status_code == 302
+
+
+def test_a_very_long_username_counts_against_its_first_150_characters(staff, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        fail(1, username="x" * 5000 + "y", address=f"10.1.0.{n}")
+    assert attempt("x" * 150, "whatever", address="10.2.0.1").status_code == 429
+
+
 def test_code_that_logs_in_without_a_request_still_works(staff):
     assert Client().login(username="ed", password=PASSWORD)
 
