@@ -15,12 +15,15 @@ from dataclasses import dataclass
 import reversion
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from reversion.models import Version
+from taggit.models import Tag
 
-from articles.models import Article, Author
+from articles.models import Article, Author, TaggedArticle
+from articles.redirects import add_redirect
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -199,3 +202,24 @@ def find_conflict(article_pk: int, token: str) -> Conflict | None:
     return Conflict(
         saved_at=updated_at, saved_by=saved_by, version_id=version.pk if version else None
     )
+
+
+# Tags ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_tags(target: Tag, others: list[Tag]) -> int:
+    """Move every article from ``others`` to ``target``, delete ``others`` and
+    send their tag pages to ``target``'s. Returns how many were merged."""
+    for tag in others:
+        already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
+        TaggedArticle.objects.filter(tag=tag).exclude(content_object_id__in=already).update(
+            tag=target
+        )
+        TaggedArticle.objects.filter(tag=tag).delete()
+        add_redirect(
+            reverse("articles:tag", kwargs={"slug": tag.slug}),
+            new_path=reverse("articles:tag", kwargs={"slug": target.slug}),
+        )
+        tag.delete()
+    return len(others)

@@ -1,28 +1,23 @@
-"""The editorial admin: articles with roles, revisions, previews and embeds;
-categories, authors, tags and redirects."""
+"""The article admin: roles, badges, actions, revisions, previews and embeds."""
 
 from __future__ import annotations
 
 from csp.constants import NONCE
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
-from taggit.models import Tag
 
 from articles import preview, revisions, services
-from articles.forms import ArticleAdminForm, CategoryAdminForm, TagMergeForm
-from articles.models import Article, Author, Byline, Category, Redirect, TaggedArticle
-from articles.redirects import add_redirect
+from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
+from articles.forms import ArticleAdminForm
+from articles.models import Article, Byline
 
 ADMIN_MEDIA = {"css": {"all": ["admin-newsroom/admin.css"]}}
 
@@ -35,50 +30,6 @@ EDITOR_CSP = {
     "script-src": [NONCE],
     "style-src": ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
 }
-
-
-class ValidChoicesOnly:
-    """Autocomplete widgets that re-render a refused form without crashing.
-
-    Django's autocomplete queries the submitted values as they are, so a
-    crafted "abc" or an overflowing id becomes a 500 when the form is shown
-    again with its errors; the form field itself has already said what is
-    wrong, so the widget simply leaves such values out.
-    """
-
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        opts = remote.model._meta
-        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
-        valid = []
-        for item in value:
-            try:
-                number = target.to_python(item)
-            except ValidationError:
-                continue
-            if isinstance(number, int) and not -(2**63) <= number < 2**63:
-                continue
-            valid.append(item)
-        return super().optgroups(name, valid, attr)
-
-
-class SafeAutocompleteSelect(ValidChoicesOnly, AutocompleteSelect):
-    pass
-
-
-class SafeAutocompleteSelectMultiple(ValidChoicesOnly, AutocompleteSelectMultiple):
-    pass
-
-
-class SafeAutocompleteAdmin:
-    """Use the widgets above for ``autocomplete_fields``."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -506,161 +457,3 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
-
-
-TREE_DEPTH = 3
-
-
-@admin.register(Category)
-class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    form = CategoryAdminForm
-    list_display = ["tree_name", "slug", "article_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent"]
-    list_per_page = 200
-
-    class Media:
-        css = ADMIN_MEDIA["css"]
-
-    def get_queryset(self, request: HttpRequest):
-        # Ancestors to TREE_DEPTH levels come with the row: no query per row.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("__".join(["parent"] * TREE_DEPTH))
-            .annotate(article_total=Count("articles"))
-            # Aggregating drops Meta.ordering; autocomplete pages need an order.
-            .order_by("name", "pk")
-        )
-
-    @admin.display(description=_("name"), ordering="name")
-    def tree_name(self, category: Category) -> str:
-        """The name after its ancestors' (Music › Reviews › Albums)."""
-        ancestors, node, deeper = [], category, False
-        for _level in range(TREE_DEPTH):
-            node = node.parent  # loaded by select_related
-            if node is None:
-                break
-            ancestors.insert(0, node.name)
-        else:
-            deeper = node.parent_id is not None
-        if not ancestors:
-            return format_html("<strong>{}</strong>", category.name)
-        return format_html(
-            '<span class="nr-tree-path">{}{} › </span>{}',
-            "… › " if deeper else "",
-            " › ".join(ancestors),
-            category.name,
-        )
-
-    @admin.display(description=_("articles"), ordering="article_total")
-    def article_count(self, category: Category) -> int:
-        return category.article_total
-
-
-@admin.register(Author)
-class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ["name", "slug", "user", "article_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-    list_select_related = ["user"]
-
-    def get_queryset(self, request: HttpRequest):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(article_total=Count("bylines"))
-            .order_by("name", "pk")
-        )
-
-    @admin.display(description=_("articles"), ordering="article_total")
-    def article_count(self, author: Author) -> int:
-        return author.article_total
-
-
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    # Not taggit's TagAdmin: its merge knows only the generic TaggedItem and
-    # would leave this project's TaggedArticle rows behind.
-    list_display = ["name", "slug", "article_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    ordering = ["name"]
-    actions = ["merge_tags"]
-
-    def get_queryset(self, request: HttpRequest):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(article_total=Count("articles_taggedarticle_items"))
-            .order_by("name", "pk")
-        )
-
-    @admin.display(description=_("articles"), ordering="article_total")
-    def article_count(self, tag: Tag) -> int:
-        return tag.article_total
-
-    @admin.action(description=_("Merge selected tags"), permissions=["change", "delete"])
-    def merge_tags(self, request: HttpRequest, queryset: QuerySet[Tag]):
-        tags = queryset.order_by("name")
-        if tags.count() < 2:
-            self.message_user(request, _("Select at least two tags to merge."), messages.WARNING)
-            return None
-        if "merge" in request.POST:
-            form = TagMergeForm(request.POST, tags=tags)
-            if form.is_valid():
-                target = form.cleaned_data["target"]
-                merged = merge_tags(target, [t for t in tags if t.pk != target.pk])
-                self.message_user(
-                    request,
-                    ngettext(
-                        "Merged %(n)d tag into “%(target)s”.",
-                        "Merged %(n)d tags into “%(target)s”.",
-                        merged,
-                    )
-                    % {"n": merged, "target": target.name},
-                    messages.SUCCESS,
-                )
-                return None
-        else:
-            form = TagMergeForm(tags=tags, initial={"target": tags.first()})
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Merge tags"),
-            "tags": tags,
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/taggit/tag/merge.html", context)
-
-
-@transaction.atomic
-def merge_tags(target: Tag, others: list[Tag]) -> int:
-    """Move every article from ``others`` to ``target``, delete ``others`` and
-    send their tag pages to ``target``'s. Returns how many were merged."""
-    for tag in others:
-        already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
-        TaggedArticle.objects.filter(tag=tag).exclude(content_object_id__in=already).update(
-            tag=target
-        )
-        TaggedArticle.objects.filter(tag=tag).delete()
-        add_redirect(
-            reverse("articles:tag", kwargs={"slug": tag.slug}),
-            new_path=reverse("articles:tag", kwargs={"slug": target.slug}),
-        )
-        tag.delete()
-    return len(others)
-
-
-@admin.register(Redirect)
-class RedirectAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ["old_path", "article", "new_path", "created_at"]
-    search_fields = ["old_path", "new_path", "article__title"]
-    autocomplete_fields = ["article"]
-    list_select_related = ["article"]
