@@ -45,7 +45,7 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py ensure_admin
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)."
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
+	DJANGO_SERVE_MEDIA=true $(VENV)/bin/gunicorn -c gunicorn.conf.py newsroom.wsgi
 
 # System packages the browser tests and Redis tests need. As root they are
 # installed; otherwise we stop with the command to run, never skip tests.

@@ -1,8 +1,13 @@
+import logging
 from collections.abc import Callable
+
+from django.db import DatabaseError
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from articles.redirects import resolve
+
+logger = logging.getLogger(__name__)
 
 
 class RedirectFallbackMiddleware:
@@ -19,7 +24,12 @@ class RedirectFallbackMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        target = resolve(request.path)
+        try:
+            target = resolve(request.path)
+        except DatabaseError:
+            # The 404 page renders without the database; keep it that way.
+            logger.exception("redirect lookup failed for %s", request.path)
+            return response
         if target is None:
             return response
         query = request.META.get("QUERY_STRING", "")

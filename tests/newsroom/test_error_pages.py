@@ -86,3 +86,13 @@ def test_a_suspicious_request_gets_the_friendly_400_page(client: Client):
     assert response.status_code == 400
     assert "Bad request" in response.content.decode()
     assert_leaks_nothing(response.content)
+
+
+def test_error_pages_make_no_database_query(client, django_assert_num_queries, db):
+    # They must render while the database is down, and a flood of forged
+    # Host headers must not become a flood of queries.
+    # A 404 looks up one thing: whether the path is an old address (a 301).
+    with django_assert_num_queries(1):
+        assert client.get("/no/such/page/").status_code == 404
+    with django_assert_num_queries(0):
+        assert client.get("/", HTTP_HOST="evil.example").status_code == 400
