@@ -36,6 +36,13 @@ EDITOR_EXTENSIONS = {
     "HardBreak": True,
 }
 
+
+def clean_body(html: str) -> str:
+    """The editor's HTML through the site's allowlist; an empty editor is ""."""
+    cleaned = sanitize(html)
+    return "" if cleaned in ("<p></p>", "<p><br></p>") else cleaned
+
+
 MAX_NEW_TAGS = 20
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -52,7 +59,7 @@ class ArticleAdminForm(forms.ModelForm):
         label=_("Body"),
         required=False,
         config={"extensions": EDITOR_EXTENSIONS},
-        sanitize=sanitize,
+        sanitize=clean_body,
         widget=AdminProseEditorWidget,
         help_text=_(
             "Paste an Instagram, YouTube, Spotify… address on a line of its own and it "

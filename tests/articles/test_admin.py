@@ -329,6 +329,13 @@ class TestRichText:
             assert fragment in cleaned
         assert 'href="https://example.com/a" rel="noopener noreferrer"' in cleaned
 
+    def test_an_empty_editor_saves_an_empty_body(self):
+        from articles.forms import clean_body
+
+        assert clean_body("<p></p>") == ""
+        assert clean_body("<p><br></p>") == ""
+        assert clean_body("<p>x</p>") == "<p>x</p>"
+
     def test_a_pasted_url_on_its_own_line_becomes_an_embed(self):
         from embeds.rendering import embed_urls
 
