@@ -2,7 +2,6 @@ import logging
 from collections.abc import Callable
 
 from django.db import DatabaseError
-
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from articles.redirects import resolve
