@@ -71,4 +71,12 @@ def sync_roles(apps=global_apps) -> dict[str, int]:
 def sync_roles_after_migrate(**kwargs) -> None:
     """``post_migrate`` receiver for the articles app: by then the permissions
     of every app listed before it in INSTALLED_APPS exist."""
-    sync_roles(kwargs.get("apps") or global_apps)
+    registry = kwargs.get("apps") or global_apps
+    try:
+        registry.get_model("auth", "Group")
+        registry.get_model("auth", "Permission")
+    except LookupError:
+        # A partial migrate (e.g. `migrate contenttypes` on an empty database)
+        # has no auth models yet; the full migrate that follows syncs the roles.
+        return
+    sync_roles(registry)

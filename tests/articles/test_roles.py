@@ -2,6 +2,10 @@
 the POST a crafted request would send, not only with what the UI offers."""
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -257,3 +261,21 @@ class TestEditor:
         client = logged_in(nobody)
         assert client.get(CHANGELIST_URL).status_code == 403
         assert client.post(ADD_URL, {"title": "x"}).status_code == 403
+
+
+MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+
+
+def test_a_partial_migrate_on_an_empty_database_does_not_crash(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'partial.sqlite3'}",
+        "DJANGO_SECRET_KEY": "test-only-partial-migrate",
+    }
+    env.pop("REDIS_URL", None)
+    for args in (["migrate", "contenttypes"], ["migrate"]):
+        result = subprocess.run(
+            [sys.executable, str(MANAGE), *args, "--noinput"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
