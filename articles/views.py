@@ -274,6 +274,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",
         f"Disallow: {reverse('articles:search')}",
+        # The preview route's prefix, whatever its token.
+        f"Disallow: {reverse('articles:preview', kwargs={'token': '-'}).removesuffix('-/')}",
         "",
         f"Sitemap: {settings.SITE_URL}{reverse('articles:sitemap-index')}",
         f"Sitemap: {settings.SITE_URL}{reverse('articles:news-sitemap')}",

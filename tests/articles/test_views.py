@@ -299,6 +299,7 @@ def test_robots_txt_names_both_sitemaps(client, db):
     assert f"Sitemap: {SITE}/sitemap.xml" in text
     assert f"Sitemap: {SITE}/news-sitemap.xml" in text
     assert "Disallow: /admin/" in text
+    assert "Disallow: /preview/" in text
 
 
 def test_unicode_slugs_round_trip(client, noon):
