@@ -208,9 +208,17 @@ def find_conflict(article_pk: int, token: str) -> Conflict | None:
 
 
 @transaction.atomic
-def merge_tags(target: Tag, others: list[Tag]) -> int:
+@transaction.atomic
+def merge_tags(target: Tag, others: list[Tag], *, user: User | None = None) -> int:
     """Move every article from ``others`` to ``target``, delete ``others`` and
-    send their tag pages to ``target``'s. Returns how many were merged."""
+    send their tag pages to ``target``'s. Returns how many were merged.
+
+    Each article whose tags changed gets a revision (and a new version, so an
+    editor with it open is told rather than silently re-adding the old tag).
+    """
+    affected = set(
+        TaggedArticle.objects.filter(tag__in=others).values_list("content_object_id", flat=True)
+    )
     for tag in others:
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
         TaggedArticle.objects.filter(tag=tag).exclude(content_object_id__in=already).update(
@@ -222,4 +230,7 @@ def merge_tags(target: Tag, others: list[Tag]) -> int:
             new_path=reverse("articles:tag", kwargs={"slug": target.slug}),
         )
         tag.delete()
+    names = ", ".join(f"“{tag.name}”" for tag in others)
+    for article in Article.objects.filter(pk__in=affected):
+        save_article(article, user=user, comment=f"Tags {names} merged into “{target.name}”.")
     return len(others)

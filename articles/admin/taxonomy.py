@@ -124,7 +124,9 @@ class TagAdmin(admin.ModelAdmin):
             form = TagMergeForm(request.POST, tags=tags)
             if form.is_valid():
                 target = form.cleaned_data["target"]
-                merged = merge_tags(target, [t for t in tags if t.pk != target.pk])
+                merged = merge_tags(
+                    target, [t for t in tags if t.pk != target.pk], user=request.user
+                )
                 self.message_user(
                     request,
                     ngettext(

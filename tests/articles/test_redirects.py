@@ -187,6 +187,12 @@ class TestLegacyAndPaths:
         assert not Tag.objects.filter(pk=merge.pk).exists()
         old = reverse("articles:tag", kwargs={"slug": merge.slug})
         assert client.get(old)["Location"] == reverse("articles:tag", kwargs={"slug": keep.slug})
+        # The article whose tags changed has a revision saying so; the other does not.
+        from reversion.models import Version
+
+        comments = [v.revision.comment for v in Version.objects.get_for_object(two)]
+        assert comments[0] == "Tags “rock music” merged into “Rock”."
+        assert not Version.objects.get_for_object(one).exists()
 
     def test_merging_into_a_tag_that_was_not_selected_is_refused(self):
         from taggit.models import Tag
