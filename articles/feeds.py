@@ -5,16 +5,14 @@ import mimetypes
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
 
 FEED_SIZE = 20
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 class ContentRssFeed(Rss201rev2Feed):
@@ -49,7 +47,7 @@ class LatestArticlesFeed(Feed):
         return f"The latest articles from {settings.SITE_NAME}."
 
     def link(self, obj=None) -> str:
-        return absolute("/")
+        return absolute_url("/")
 
     def articles(self, obj=None):
         return Article.objects.published()
@@ -64,10 +62,10 @@ class LatestArticlesFeed(Feed):
         return item.get_summary()
 
     def item_link(self, item: Article) -> str:
-        return absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_guid(self, item: Article) -> str:
-        return absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -86,7 +84,7 @@ class LatestArticlesFeed(Feed):
         return {"content": item.body}
 
     def item_enclosure_url(self, item: Article) -> str | None:
-        return absolute(item.lead_image.url) if item.lead_image else None
+        return absolute_url(item.lead_image.url) if item.lead_image else None
 
     def item_enclosure_length(self, item: Article) -> int:
         try:
@@ -103,74 +101,58 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     subtitle = LatestArticlesFeed.description
 
     def feed_url(self, obj=None) -> str:
-        return absolute(self.request_path)
+        return absolute_url(self.request_path)
 
     def __call__(self, request, *args, **kwargs):
         self.request_path = request.path
         return super().__call__(request, *args, **kwargs)
 
 
-class CategoryFeedMixin:
-    def get_object(self, request, slug: str) -> Category:
-        return get_object_or_404(Category, slug=slug)
+class ScopedFeed(LatestArticlesFeed):
+    """The latest articles of one category, tag or author, found by slug."""
 
-    def title(self, obj: Category) -> str:
+    model: type
+
+    def get_object(self, request, slug: str):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj) -> str:
         return f"{obj.name} · {settings.SITE_NAME}"
+
+    def link(self, obj) -> str:
+        return absolute_url(obj.get_absolute_url())
+
+
+class CategoryFeed(ScopedFeed):
+    model = Category
 
     def description(self, obj: Category) -> str:
         return obj.description or f"The latest {obj.name} articles from {settings.SITE_NAME}."
-
-    def link(self, obj: Category) -> str:
-        return absolute(obj.get_absolute_url())
 
     def articles(self, obj: Category):
         _, descendants = category_family(obj)
         return Article.objects.published().in_categories([obj, *descendants])
 
 
-class TagFeedMixin:
-    def get_object(self, request, slug: str) -> Tag:
-        return get_object_or_404(Tag, slug=slug)
-
-    def title(self, obj: Tag) -> str:
-        return f"{obj.name} · {settings.SITE_NAME}"
+class TagFeed(ScopedFeed):
+    model = Tag
 
     def description(self, obj: Tag) -> str:
         return f"Articles tagged {obj.name} from {settings.SITE_NAME}."
 
     def link(self, obj: Tag) -> str:
-        from django.urls import reverse
-
-        return absolute(reverse("articles:tag", kwargs={"slug": obj.slug}))
+        # taggit's Tag has no get_absolute_url.
+        return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def articles(self, obj: Tag):
         return Article.objects.published().filter(tags=obj)
 
 
-class AuthorFeedMixin:
-    def get_object(self, request, slug: str) -> Author:
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, obj: Author) -> str:
-        return f"{obj.name} · {settings.SITE_NAME}"
+class AuthorFeed(ScopedFeed):
+    model = Author
 
     def description(self, obj: Author) -> str:
         return f"Articles by {obj.name} from {settings.SITE_NAME}."
 
-    def link(self, obj: Author) -> str:
-        return absolute(obj.get_absolute_url())
-
     def articles(self, obj: Author):
         return Article.objects.published().filter(authors=obj)
-
-
-class CategoryFeed(CategoryFeedMixin, LatestArticlesFeed):
-    pass
-
-
-class TagFeed(TagFeedMixin, LatestArticlesFeed):
-    pass
-
-
-class AuthorFeed(AuthorFeedMixin, LatestArticlesFeed):
-    pass

@@ -16,8 +16,8 @@ from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from articles.links import absolute_url
 from articles.models import Article, new_preview_nonce
 from articles.views import ArticleDetailView
 
@@ -34,8 +34,7 @@ def preview_token(article: Article) -> str:
 
 def preview_url(article: Article) -> str:
     """An absolute, signed link to the article's preview."""
-    path = reverse("articles:preview", kwargs={"token": preview_token(article)})
-    return settings.SITE_URL + path
+    return absolute_url(reverse("articles:preview", kwargs={"token": preview_token(article)}))
 
 
 def preview_expires(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -72,9 +71,9 @@ class ArticlePreviewView(ArticleDetailView):
     template_name = "articles/article_preview.html"
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
-        article = article_for_token(self.kwargs["token"])
-        if article.is_published:
-            return HttpResponseRedirect(article.get_absolute_url())
+        self.token_article = article_for_token(self.kwargs["token"])
+        if self.token_article.is_published:
+            return HttpResponseRedirect(self.token_article.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def can_preview(self) -> bool:
@@ -82,18 +81,18 @@ class ArticlePreviewView(ArticleDetailView):
         return True
 
     def get_object(self, queryset=None) -> Article:
-        pk = article_for_token(self.kwargs["token"]).pk
-        return self.get_queryset().get(pk=pk)
+        return self.get_queryset().get(pk=self.token_article.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["not_published"] = False  # this page has its own banner
         return context
 
+    def is_private(self, context) -> bool:
+        return True
+
     def render_to_response(self, context, **response_kwargs) -> HttpResponse:
         response = super().render_to_response(context, **response_kwargs)
-        add_never_cache_headers(response)
-        patch_cache_control(response, private=True)
-        response["X-Robots-Tag"] = "noindex, nofollow"
+        # The token is in the URL: never hand it on to another site.
         response["Referrer-Policy"] = "no-referrer"
         return response

@@ -3,10 +3,13 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -15,8 +18,10 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from articles.models import Article, Author, Byline, Category, TaggedArticle, category_family
+from articles.links import absolute_url
+from articles.models import Article, Author, Category, TaggedArticle, category_family
 from articles.rendering import render_article_body
+from articles.sitemaps import news_articles, sitemaps
 from embeds.csp import allow_embed_frames
 
 LIST_SIZE = 12
@@ -149,14 +154,8 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         articles = Article.objects.all() if self.can_preview() else Article.objects.published()
         return (
-            articles.select_related("category")
-            .prefetch_related(
-                Prefetch(
-                    "bylines",
-                    queryset=Byline.objects.select_related("author").order_by("position"),
-                ),
-                "tags",
-            )
+            articles.for_listing()
+            .prefetch_related("tags")
             .annotate(previous_pk=_neighbour("previous"), next_pk=_neighbour("next"))
         )
 
@@ -173,14 +172,9 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         related, previous, following = related_and_neighbours(article)
-        lead_image_url = (
-            settings.SITE_URL + article.lead_image.url
-            if article.lead_image and article.lead_image.url.startswith("/")
-            else (article.lead_image.url if article.lead_image else "")
-        )
         context.update(
-            canonical_url=settings.SITE_URL + article.get_absolute_url(),
-            lead_image_url=lead_image_url,
+            canonical_url=absolute_url(article.get_absolute_url()),
+            lead_image_url=absolute_url(article.lead_image.url) if article.lead_image else "",
             related=related,
             previous_article=previous,
             next_article=following,
@@ -191,9 +185,13 @@ class ArticleDetailView(DetailView):
         )
         return context
 
+    def is_private(self, context) -> bool:
+        """Whether this response must stay out of shared caches and search engines."""
+        return context["not_published"]
+
     def render_to_response(self, context, **response_kwargs) -> HttpResponse:
         response = super().render_to_response(context, **response_kwargs)
-        if context["not_published"]:
+        if self.is_private(context):
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
             response["X-Robots-Tag"] = "noindex, nofollow"
@@ -268,8 +266,6 @@ class SearchView(PublishedArticlesMixin, ListView):
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
-
     lines = [
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",
@@ -277,24 +273,18 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         # The preview route's prefix, whatever its token.
         f"Disallow: {reverse('articles:preview', kwargs={'token': '-'}).removesuffix('-/')}",
         "",
-        f"Sitemap: {settings.SITE_URL}{reverse('articles:sitemap-index')}",
-        f"Sitemap: {settings.SITE_URL}{reverse('articles:news-sitemap')}",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap-index'))}",
+        f"Sitemap: {absolute_url(reverse('articles:news-sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
-    from django.contrib.sitemaps.views import SitemapIndexItem
-    from django.template.response import TemplateResponse
-    from django.urls import reverse
-
-    from articles.sitemaps import sitemaps
-
     items = []
     for section, sitemap_class in sitemaps.items():
         sitemap = sitemap_class()
-        location = settings.SITE_URL + reverse("articles:sitemap-section", args=[section])
+        location = absolute_url(reverse("articles:sitemap-section", args=[section]))
         last_mod = sitemap.get_latest_lastmod()
         for page in range(1, sitemap.paginator.num_pages + 1):
             items.append(
@@ -307,10 +297,6 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap: articles published in the last 48 hours."""
-    from django.template.response import TemplateResponse
-
-    from articles.sitemaps import news_articles
-
     return TemplateResponse(
         request,
         "articles/news_sitemap.xml",

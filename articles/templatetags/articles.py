@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from articles.links import absolute_url
 from articles.models import Article, Category
 
 register = template.Library()
@@ -25,9 +26,7 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 @register.filter
 def absolute(path: str) -> str:
     """``path`` made absolute with SITE_URL (unchanged when it already is)."""
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL + path
+    return absolute_url(path)
 
 
 def share_links(url: str, title: str, image_url: str = "") -> list[dict[str, str]]:
