@@ -124,6 +124,13 @@ class Embed(models.Model):
         return cls(url=found.url, provider=found.provider, kind=found.kind, provider_id=found.id)
 
     @property
+    def lacks_metadata(self) -> bool:
+        """Mirrors ``EmbedQuerySet.missing_metadata()`` for one row."""
+        if self.kind == Kind.SOCIAL:
+            return not self.author_name or not self.author_handle
+        return not self.title and not self.author_name
+
+    @property
     def match(self) -> providers.EmbedMatch | None:
         """What the registry makes of this row's URL, with its player id applied."""
         found = providers.match(self.url)

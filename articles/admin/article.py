@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from csp.constants import NONCE
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +20,8 @@ from articles import preview, revisions, services
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm
 from articles.models import Article, Byline
+from embeds.models import Embed
+from embeds.rendering import embed_urls
 
 ADMIN_MEDIA = {"css": {"all": ["admin-newsroom/admin.css"]}}
 
@@ -112,16 +116,8 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
     # Rows and columns ---------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "bylines",
-                    queryset=Byline.objects.select_related("author").order_by("position"),
-                )
-            )
-        )
+        # Category and ordered bylines, as the reader pages fetch them.
+        return super().get_queryset(request).for_listing()
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, article: Article) -> str:
@@ -213,25 +209,17 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
 
     @admin.display(description=_("Embeds"))
     def embed_panel(self, article: Article) -> str:
-        try:
-            from embeds.models import Embed
-            from embeds.rendering import embed_urls
-        except ImportError:  # the embeds app's API has not landed
-            return "—"
         urls = embed_urls(article.body) if article.pk else []
         if not urls:
             return _("No addresses in the body render as embeds.")
         rows = {embed.url: embed for embed in Embed.objects.for_urls(urls)}
-        incomplete = set(
-            Embed.objects.for_urls(urls).missing_metadata().values_list("url", flat=True)
-        )
         items = []
         for url in urls:
             row = rows.get(url)
             if row is None:
                 link = reverse("admin:embeds_embed_add") + "?" + f"url={_quote(url)}"
                 note, css = _("no metadata yet: add it"), "missing"
-            elif url in incomplete:
+            elif row.lacks_metadata:
                 link = reverse("admin:embeds_embed_change", args=[row.pk])
                 note, css = _("metadata incomplete: fill it in"), "missing"
             else:
@@ -445,15 +433,8 @@ def _sane_date_hierarchy(query, field: str) -> bool:
 def _ensure_embeds(article: Article) -> None:
     """Give every embed in the body a metadata row, so it shows in the embeds
     admin and ``fetch_embeds --missing`` can fill it."""
-    try:
-        from embeds.models import Embed
-        from embeds.rendering import embed_urls
-    except ImportError:
-        return
     Embed.objects.ensure(embed_urls(article.body))
 
 
 def _quote(value: str) -> str:
-    from urllib.parse import quote
-
     return quote(value, safe="")

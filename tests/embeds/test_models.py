@@ -127,3 +127,19 @@ class EmbedQuerySetTests:
 
 def test_embeds_has_no_pending_migrations():
     call_command("makemigrations", "embeds", "--check", "--dry-run", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_lacks_metadata_mirrors_the_queryset():
+    rows = [
+        Embed.objects.create(url="https://www.instagram.com/p/Mirror1/"),
+        Embed.objects.create(url="https://www.instagram.com/p/Mirror2/", author_name="A"),
+        Embed.objects.create(
+            url="https://www.instagram.com/p/Mirror3/", author_name="A", author_handle="a"
+        ),
+        Embed.objects.create(url="https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"),
+        Embed.objects.create(url="https://vimeo.com/76979871", title="A film"),
+    ]
+    missing = set(Embed.objects.missing_metadata())
+    assert {row for row in rows if row.lacks_metadata} == missing
+    assert len(missing) == 3
