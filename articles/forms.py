@@ -177,15 +177,17 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _check_unique_permalink(self, cleaned: dict) -> None:
         """The database allows one slug per day; say so here instead of failing on save."""
-        title = cleaned.get("title") or ""
-        slug = cleaned.get("slug") or slugify(title, allow_unicode=True)[:200] or "article"
+        probe = Article(
+            title=cleaned.get("title") or "",
+            slug=cleaned.get("slug") or "",
+            status=cleaned.get("status", self.instance.status),
+            published_at=cleaned.get("published_at", self.instance.published_at),
+            created_at=self.instance.created_at,
+        )
+        probe.fill_permalink()
+        slug, day = probe.slug, probe.published_on
         if "slug" in self.fields and not cleaned.get("slug") and "slug" not in self.errors:
             cleaned["slug"] = slug  # what Article.save() would fill in
-        published_at = cleaned.get("published_at", self.instance.published_at)
-        if cleaned.get("status") == Article.Status.PUBLISHED and published_at is None:
-            published_at = timezone.now()
-        moment = published_at or self.instance.created_at or timezone.now()
-        day = timezone.localdate(moment)
         clash = Article.objects.filter(published_on=day, slug=slug).exclude(pk=self.instance.pk)
         if clash.exists():
             field = "slug" if "slug" in self.fields else None

@@ -216,15 +216,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Normalise this row's own fields; nothing cross-cutting happens here.
         self.body = sanitize(self.body)
-        if not self.slug:
-            self.slug = slugify(self.title, allow_unicode=True)[:200] or "article"
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        if self.published_at is not None:
-            # Readers and machines see the time to the second; keep no more.
-            self.published_at = self.published_at.replace(microsecond=0)
-        moment = self.published_at or self.created_at or timezone.now()
-        self.published_on = timezone.localdate(moment)
+        self.fill_permalink()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "published_on"}
         super().save(*args, **kwargs)
@@ -239,6 +231,21 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def fill_permalink(self) -> None:
+        """Derive what the permalink needs, as ``save()`` stores it: the slug
+        (from the title when empty), the publish time (now, for an article
+        published without one) and the permalink date. Forms call it on a
+        copy to check a permalink before saving."""
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or "article"
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.published_at is not None:
+            # Readers and machines see the time to the second; keep no more.
+            self.published_at = self.published_at.replace(microsecond=0)
+        moment = self.published_at or self.created_at or timezone.now()
+        self.published_on = timezone.localdate(moment)
 
     @property
     def is_published(self) -> bool:
