@@ -147,3 +147,14 @@ def live_server(request, django_db_blocker):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def plain_static(settings) -> None:
+    """Plain static file names for pages rendered without a collected manifest
+    (admin tests through the test client); the finders and WhiteNoise both
+    serve them."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

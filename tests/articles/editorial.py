@@ -3,7 +3,6 @@ form's data as a browser would post it."""
 
 import datetime
 
-import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
@@ -12,15 +11,6 @@ from articles.models import Article, Author
 from articles.roles import EDITOR, WRITER
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def plain_static(settings):
-    """Admin pages name static files; don't depend on a collected manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def make_user(username: str, role: str | None, *, author: bool = True) -> User:

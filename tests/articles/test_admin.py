@@ -22,7 +22,6 @@ from tests.articles.editorial import (
     make_editor,
     make_writer,
     new_article_data,
-    plain_static,  # noqa: F401 - fixture
 )
 from tests.factories import make_article, make_author, make_category, make_draft, make_scheduled
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
-from tests.articles.editorial import PASSWORD, plain_static  # noqa: F401 - fixture
+from tests.articles.editorial import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static")]
 

@@ -13,7 +13,6 @@ from tests.articles.editorial import (
     logged_in,
     make_editor,
     make_writer,
-    plain_static,  # noqa: F401 - fixture
 )
 from tests.factories import make_article, make_draft, make_scheduled
 

@@ -14,7 +14,6 @@ from tests.articles.editorial import (
     form_data,
     logged_in,
     make_editor,
-    plain_static,  # noqa: F401 - fixture
 )
 from tests.factories import make_article, make_draft
 

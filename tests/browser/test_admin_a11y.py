@@ -84,12 +84,8 @@ def element_keys(violations: list[dict]) -> set[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def admin_pages(settings, live_server):
+def admin_pages(settings, live_server, plain_static):
     settings.ROOT_URLCONF = __name__
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     editor = make_editor()
     editor.is_superuser = True  # the baseline site checks model permissions too
     editor.save()

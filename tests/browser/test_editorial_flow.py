@@ -22,15 +22,6 @@ INSTAGRAM = "https://www.instagram.com/p/CdGx1aPrQ3e/"
 TITLE = "Night buses return to the river line"
 
 
-@pytest.fixture
-def plain_static_for_admin(settings):
-    # The admin's and the editor's assets are served from the app folders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def log_in(browser, live_server, username: str, csp_errors: list[str]):
     context = browser.new_context()
     page = context.new_page()
@@ -64,7 +55,7 @@ def public_texts(request, base: str) -> dict[str, str]:
 
 
 def test_writer_submits_editor_schedules_readers_see_it_on_time(
-    browser, live_server, time_machine, plain_static_for_admin
+    browser, live_server, time_machine, plain_static
 ):
     make_category(name="News", slug="news")
     writer = make_writer("wanda")

@@ -66,12 +66,7 @@ urlpatterns = [path("embeds-page/", embeds_page), *site_urlpatterns]
 
 
 @pytest.fixture
-def embeds_url(live_server, settings) -> str:
-    # Plain static names: served both by the finders and from collected files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def embeds_url(live_server, plain_static) -> str:
     for url in POSTS:
         Embed.objects.create(url=url, author_name="Nadia Vale", author_handle="nadiavalemusic")
     Embed.objects.create(url=TRACK, title="Photograph")
