@@ -215,6 +215,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Embeds: metadata is fetched from providers' public oEmbed endpoints
+# (embeds/oembed.py) through an SSRF-safe client (embeds/fetch.py).
+# Seconds a whole fetch may take, connection to last byte, redirects included.
+EMBEDS_FETCH_TIMEOUT = env.float("EMBEDS_FETCH_TIMEOUT", default=5.0)
+EMBEDS_OEMBED_MAX_BYTES = env.int("EMBEDS_OEMBED_MAX_BYTES", default=256 * 1024)
+EMBEDS_THUMBNAIL_MAX_BYTES = env.int("EMBEDS_THUMBNAIL_MAX_BYTES", default=2 * 1024 * 1024)
+# {provider key: endpoint URL, or None to stop asking that provider}, merged
+# over embeds.oembed.DEFAULT_ENDPOINTS. A mapping, so it is set here, not in
+# the environment.
+EMBEDS_OEMBED_ENDPOINTS: dict[str, str | None] = {}
+# Tests only: lets the client reach loopback addresses, over plain http too.
+# Never read from the environment: turned on, editors could make the server
+# request its own local services.
+EMBEDS_ALLOW_LOOPBACK = False
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
