@@ -4,40 +4,30 @@ Only endpoints that answer without a token are used (YouTube, Vimeo, Spotify,
 SoundCloud, TikTok, X); Instagram's needs a Facebook app token, so its
 metadata is entered by hand in the admin.
 
-Everything that comes back is untrusted: requests go over https only, to
-public addresses only (checked after DNS resolution, and the connection is
-made to the checked address, so a rebinding name cannot swap it), redirects
-are re-checked hop by hop, time and size are capped, and fields are stored as
-plain, length-capped text. :func:`refresh` never raises: a failed fetch is
-recorded on the row and reported, it never breaks a save or a page.
+Everything that comes back is untrusted: it is fetched with the SSRF-safe
+client in :mod:`embeds.fetch`, and fields are stored as plain, length-capped
+text. :func:`refresh` never raises: a failed fetch is recorded on the row and
+reported, it never breaks a save or a page.
 
-Settings (all optional):
+Settings (declared in ``newsroom/settings.py``; the client's own are in
+:mod:`embeds.fetch`):
 
 ``EMBEDS_OEMBED_ENDPOINTS``
     ``{provider key: endpoint URL or None}``, merged over the defaults below.
-``EMBEDS_FETCH_TIMEOUT``
-    Seconds for a whole request, connection to last byte (default 5).
 ``EMBEDS_OEMBED_MAX_BYTES`` / ``EMBEDS_THUMBNAIL_MAX_BYTES``
-    Response size caps (default 256 KiB and 2 MiB).
-``EMBEDS_ALLOW_LOOPBACK``
-    Tests only: also allow loopback addresses, and plain http to them.
+    Response size caps.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import http.client
 import io
-import ipaddress
 import json
 import logging
 import re
-import socket
-import ssl
-import time
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -45,7 +35,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from PIL import Image
 
-from embeds import providers
+from embeds import fetch, providers
+from embeds.fetch import FetchError
 from embeds.models import Embed
 
 logger = logging.getLogger(__name__)
@@ -61,7 +52,6 @@ DEFAULT_ENDPOINTS: dict[str, str] = {
 # Extra query parameters: X's answer then carries no script and no tracking.
 ENDPOINT_PARAMS: dict[str, dict[str, str]] = {"x": {"omit_script": "true", "dnt": "true"}}
 
-MAX_REDIRECTS = 3
 THUMBNAIL_TYPES = {
     "image/jpeg": "JPEG",
     "image/png": "PNG",
@@ -69,13 +59,8 @@ THUMBNAIL_TYPES = {
     "image/webp": "WEBP",
 }
 THUMBNAIL_MAX_PIXELS = 4096 * 4096
-USER_AGENT = "newsroom-embeds/1.0"
 HANDLE = re.compile(r"@?([A-Za-z0-9._-]{1,100})")
 X_TEXT = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL | re.IGNORECASE)
-
-
-class FetchError(Exception):
-    """A fetch failed in an expected way; the message is safe to show editors."""
 
 
 @dataclass(frozen=True)
@@ -95,20 +80,9 @@ class FetchResult:
     skipped: bool = False
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def endpoints() -> dict[str, str]:
     """The oEmbed endpoint of every provider that has one, settings applied."""
-    merged = {**DEFAULT_ENDPOINTS, **_setting("EMBEDS_OEMBED_ENDPOINTS", {})}
+    merged = {**DEFAULT_ENDPOINTS, **settings.EMBEDS_OEMBED_ENDPOINTS}
     return {key: url for key, url in merged.items() if url}
 
 
@@ -164,123 +138,6 @@ def parse(provider: str, data: object) -> Metadata:
     )
 
 
-# --- HTTP --------------------------------------------------------------------
-
-
-def _allowed_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return bool(_setting("EMBEDS_ALLOW_LOOPBACK", False))
-    return ip.is_global and not ip.is_multicast
-
-
-def _resolve(host: str, port: int) -> str:
-    """The address to connect to; every address the name has must be public."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise FetchError(f"Cannot resolve {host}.") from exc
-    addresses = [info[4][0] for info in infos]
-    if not addresses:
-        raise FetchError(f"Cannot resolve {host}.")
-    for address in addresses:
-        if not _allowed_address(ipaddress.ip_address(address.split("%", 1)[0])):
-            raise FetchError(f"{host} is not a public address.")
-    return addresses[0]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to an already checked address, whatever the name resolves to now."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def _open(url: str, timeout: float) -> http.client.HTTPConnection:
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise FetchError("Invalid URL.") from exc
-    scheme, host = parts.scheme.lower(), parts.hostname
-    loopback_allowed = bool(_setting("EMBEDS_ALLOW_LOOPBACK", False))
-    if scheme != "https" and not (scheme == "http" and loopback_allowed):
-        raise FetchError("Only https URLs are fetched.")
-    if not host or parts.username is not None or parts.password is not None:
-        raise FetchError("Invalid URL.")
-    address = _resolve(host, port or (443 if scheme == "https" else 80))
-    if scheme == "https":
-        return _PinnedHTTPSConnection(host, port or 443, address, timeout)
-    if ipaddress.ip_address(address.split("%", 1)[0]).is_loopback:
-        # Plain http only ever goes to a test server on this machine.
-        return _PinnedHTTPConnection(host, port or 80, address, timeout)
-    raise FetchError("Only https URLs are fetched.")
-
-
-def get(url: str, *, max_bytes: int, accept: str) -> Response:
-    """GET ``url`` under the rules above; raises ``FetchError`` on any failure,
-    including a status other than 200."""
-    timeout = float(_setting("EMBEDS_FETCH_TIMEOUT", 5))
-    deadline = time.monotonic() + timeout
-    for _hop in range(MAX_REDIRECTS + 1):
-        connection = _open(url, max(0.01, deadline - time.monotonic()))
-        try:
-            parts = urlsplit(url)
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept})
-            response = connection.getresponse()
-            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
-                url = urljoin(url, response.getheader("Location"))
-                continue
-            if response.status != 200:
-                raise FetchError(f"The provider answered HTTP {response.status}.")
-            length = response.getheader("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
-                raise FetchError(f"The answer is larger than {max_bytes} bytes.")
-            body = _read(connection, response, max_bytes, deadline)
-            content_type = response.getheader("Content-Type", "").split(";")[0].strip().lower()
-            return Response(response.status, content_type, body)
-        except (OSError, http.client.HTTPException) as exc:
-            if isinstance(exc, TimeoutError):
-                raise FetchError("The provider did not answer in time.") from exc
-            raise FetchError(f"The request failed: {exc.__class__.__name__}.") from exc
-        finally:
-            connection.close()
-    raise FetchError("Too many redirects.")
-
-
-def _read(connection, response, max_bytes: int, deadline: float) -> bytes:
-    chunks, size = [], 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise FetchError("The provider did not answer in time.")
-        if connection.sock is not None:
-            connection.sock.settimeout(remaining)
-        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"The answer is larger than {max_bytes} bytes.")
-        chunks.append(chunk)
-
-
 # --- Fetching ----------------------------------------------------------------
 
 
@@ -294,9 +151,9 @@ def fetch_metadata(url: str) -> Metadata:
         raise FetchError(f"{found.provider_name} has no public oEmbed endpoint.")
     params = {"url": found.url, "format": "json", **ENDPOINT_PARAMS.get(found.provider, {})}
     separator = "&" if "?" in endpoint else "?"
-    response = get(
+    response = fetch.get(
         f"{endpoint}{separator}{urlencode(params)}",
-        max_bytes=int(_setting("EMBEDS_OEMBED_MAX_BYTES", 256 * 1024)),
+        max_bytes=int(settings.EMBEDS_OEMBED_MAX_BYTES),
         accept="application/json",
     )
     try:
@@ -308,9 +165,9 @@ def fetch_metadata(url: str) -> Metadata:
 
 def fetch_thumbnail(url: str) -> tuple[bytes, str]:
     """Download an image, check it with Pillow; ``(bytes, extension)``."""
-    response = get(
+    response = fetch.get(
         url,
-        max_bytes=int(_setting("EMBEDS_THUMBNAIL_MAX_BYTES", 2 * 1024 * 1024)),
+        max_bytes=int(settings.EMBEDS_THUMBNAIL_MAX_BYTES),
         accept=", ".join(THUMBNAIL_TYPES),
     )
     expected = THUMBNAIL_TYPES.get(response.content_type)

@@ -1,4 +1,5 @@
-"""A real local HTTP server standing in for providers' oEmbed endpoints.
+"""A real local HTTP server standing in for providers' oEmbed endpoints (and
+any other server the fetch client talks to).
 
 Each endpoint's first path segment picks the behaviour (``/good``, ``/404``,
 ``/slow``, ...), so a test points ``EMBEDS_OEMBED_ENDPOINTS`` at the ones it
@@ -7,6 +8,8 @@ needs. Requests are recorded for assertions.
 
 import io
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +21,9 @@ import pytest
 from PIL import Image
 
 HOSTILE = '"><script>alert(1)</script>'
+# How long /slow and /trickle take to answer in full: far beyond any fetch
+# timeout a test sets, so a test can prove the client gave up long before.
+SLOW_SECONDS = 30
 
 
 def png_bytes(size: tuple[int, int] = (8, 6)) -> bytes:
@@ -106,17 +112,11 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "500":
             return self.send(500, b"<html>Internal error</html>", "text/html")
         if mode == "slow":
-            time.sleep(3)
+            if self.client_hangs_up_within(SLOW_SECONDS):
+                return None
             return self.json(good)
         if mode == "trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            for _ in range(40):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(0.1)
-            return None
+            return self.trickle(SLOW_SECONDS)
         if mode == "malformed":
             return self.send(200, b'{"title": "unterminated', "application/json")
         if mode == "not-utf8":
@@ -147,6 +147,34 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "thumb.html":
             return self.send(200, b"<html></html>", "text/html")
         return self.send(404, b"unknown mode", "text/plain")
+
+    def client_hangs_up_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the client to close the connection, so a
+        client that gave up does not leave this thread behind for long."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], remaining)
+            if readable:
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except ConnectionResetError:
+                    return True
+        return False
+
+    def trickle(self, seconds: float) -> None:
+        """A 200 whose body arrives one byte every 0.1 s for ``seconds``."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+        self.close_connection = True
 
     def json(self, data) -> None:
         self.send(200, json.dumps(data).encode(), "application/json")
@@ -187,7 +215,9 @@ def oembed_server(oembed_http, settings, tmp_path) -> OEmbedServer:
         base=f"http://127.0.0.1:{oembed_http.server_port}", requests=oembed_http.record
     )
     settings.EMBEDS_ALLOW_LOOPBACK = True
-    settings.EMBEDS_FETCH_TIMEOUT = 1
+    # Generous, so a busy machine never fails a good answer; tests of the
+    # timeout itself set their own.
+    settings.EMBEDS_FETCH_TIMEOUT = 10
     settings.EMBEDS_OEMBED_MAX_BYTES = 64 * 1024
     settings.EMBEDS_THUMBNAIL_MAX_BYTES = 64 * 1024
     settings.EMBEDS_OEMBED_ENDPOINTS = server.endpoints(

@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from PIL import Image
 
@@ -43,39 +41,23 @@ class FetchMetadataTests:
         assert metadata.author_handle == "scout2015"
         assert metadata.title == "Scramble up ur name & I’ll try to guess it"
 
+    # The HTTP client's own failures are tested in test_fetch.py; here, that
+    # they reach the caller, that the oEmbed size cap applies, and what is
+    # refused after a good HTTP answer.
     @pytest.mark.parametrize(
         ("mode", "message"),
         [
             ("404", "HTTP 404"),
-            ("500", "HTTP 500"),
+            ("oversized", "larger than"),
             ("malformed", "not valid JSON"),
             ("not-utf8", "not valid JSON"),
             ("array", "not an oEmbed object"),
-            ("oversized", "larger than"),
-            ("oversized-unannounced", "larger than"),
-            ("redirect-private", "not a public address"),
-            ("redirect-loop", "Too many redirects"),
-            ("redirect-scheme", "Only https"),
         ],
     )
     def test_failure_raises_a_fetch_error(self, oembed_server, settings, mode, message):
         use(oembed_server, settings, youtube=mode)
         with pytest.raises(FetchError, match=message):
             fetch_metadata(VIDEO)
-
-    def test_redirects_to_public_addresses_are_followed(self, oembed_server, settings):
-        use(oembed_server, settings, youtube="redirect-good")
-        assert fetch_metadata(VIDEO).author_name == "Nadia Vale"
-        assert [r["mode"] for r in oembed_server.requests] == ["redirect-good", "good"]
-
-    @pytest.mark.parametrize("mode", ["slow", "trickle"])
-    def test_slow_answer_times_out(self, oembed_server, settings, mode):
-        use(oembed_server, settings, youtube=mode)
-        settings.EMBEDS_FETCH_TIMEOUT = 0.5
-        started = time.monotonic()
-        with pytest.raises(FetchError, match="in time"):
-            fetch_metadata(VIDEO)
-        assert time.monotonic() - started < 2
 
     def test_html_laden_fields_are_stored_as_plain_capped_text(self, oembed_server, settings):
         use(oembed_server, settings, youtube="hostile")
@@ -106,45 +88,6 @@ class FetchMetadataTests:
         settings.EMBEDS_OEMBED_ENDPOINTS = {"youtube": None}
         assert not oembed.supports("youtube")
         assert oembed.supports("vimeo")
-
-
-class AddressRulesTests:
-    def test_loopback_is_refused_unless_allowed(self, oembed_server, settings):
-        settings.EMBEDS_ALLOW_LOOPBACK = False
-        with pytest.raises(FetchError, match="Only https"):
-            fetch_metadata(VIDEO)
-        settings.EMBEDS_OEMBED_ENDPOINTS = {"youtube": "https://127.0.0.1:1/oembed"}
-        with pytest.raises(FetchError, match="not a public address"):
-            fetch_metadata(VIDEO)
-        assert oembed_server.requests == []
-
-    @pytest.mark.parametrize(
-        "url",
-        [
-            "https://10.0.0.1/oembed",
-            "https://192.168.1.1/oembed",
-            "https://169.254.169.254/latest/meta-data/",
-            "https://[::ffff:127.0.0.1]/oembed",
-            "https://[fd00::1]/oembed",
-            "https://0.0.0.0/oembed",
-            "https://100.64.0.1/oembed",
-        ],
-    )
-    def test_private_addresses_are_refused_without_connecting(self, settings, url):
-        settings.EMBEDS_ALLOW_LOOPBACK = False
-        with pytest.raises(FetchError, match="not a public address"):
-            oembed.get(url, max_bytes=1024, accept="*/*")
-
-    def test_plain_http_to_a_public_address_is_refused_even_in_tests(self, oembed_server):
-        with pytest.raises(FetchError, match="Only https"):
-            oembed.get("http://93.184.215.14/oembed", max_bytes=1024, accept="*/*")
-
-    @pytest.mark.parametrize(
-        "url", ["ftp://example.com/x", "file:///etc/passwd", "https://u:p@example.com/"]
-    )
-    def test_other_schemes_and_credentials_are_refused(self, url):
-        with pytest.raises(FetchError):
-            oembed.get(url, max_bytes=1024, accept="*/*")
 
 
 class RefreshTests:
