@@ -8,7 +8,9 @@ provider is added in exactly one place.
 
 Hosts are compared exactly after :func:`urllib.parse.urlsplit`: a look-alike
 such as ``instagram.com.evil.example``, a URL with credentials or a port, and
-any scheme other than http(s) never match.
+any scheme other than http(s) never match. The one exception is a provider's
+own URI scheme (``spotify:track:...``), which goes to that provider's handler
+only.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Kind(models.TextChoices):
 # Never allow-top-navigation: a frame must not navigate our page away.
 BASE_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 MAX_URL_LENGTH = 500
+WEB_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ class Provider:
     sandbox: str = BASE_SANDBOX
     referrer_policy: str = "strict-origin-when-cross-origin"
     host_pattern: re.Pattern[str] | None = None
+    # The provider's own URI scheme, if it has one: a ``spotify:track:ID``
+    # reaches the handler with an empty host and ``track:ID`` as the path.
+    uri_scheme: str = ""
     labels_by_kind: dict[Kind, Promise | str] = field(default_factory=dict)
     # For players whose id is not in the page URL: (canonical id, stored
     # player id) -> iframe src, or "" when the player id is unusable.
@@ -124,6 +130,12 @@ class Provider:
 
     def handles_host(self, host: str) -> bool:
         return host in self.hosts or bool(self.host_pattern and self.host_pattern.fullmatch(host))
+
+    def handles(self, scheme: str, host: str) -> bool:
+        """Whether a URL with this scheme and host goes to this provider's handler."""
+        if scheme in WEB_SCHEMES:
+            return self.handles_host(host)
+        return bool(self.uri_scheme) and scheme == self.uri_scheme
 
 
 def _first(query: dict[str, list[str]], name: str) -> str:
@@ -238,18 +250,16 @@ SPOTIFY_PATH = re.compile(
     r"/(?:intl-[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,4})?/)?(?:embed/)?"
     rf"(?P<type>{'|'.join(SPOTIFY_TYPES)})/(?P<id>[A-Za-z0-9]{{22}})/?"
 )
-SPOTIFY_URI = re.compile(rf"spotify:(?P<type>{'|'.join(SPOTIFY_TYPES)}):(?P<id>[A-Za-z0-9]{{22}})")
+# What follows "spotify:" in a Spotify URI, as the app's "Copy Spotify URI" gives it.
+SPOTIFY_URI = re.compile(rf"(?P<type>{'|'.join(SPOTIFY_TYPES)}):(?P<id>[A-Za-z0-9]{{22}})")
 SPOTIFY_HEIGHTS = {"track": 152, "episode": 232}
 
 
 def spotify(host: str, path: str, query: dict[str, list[str]]) -> Found | None:
-    m = SPOTIFY_PATH.fullmatch(path)
+    m = (SPOTIFY_PATH if host else SPOTIFY_URI).fullmatch(path)
     if not m:
         return None
-    return _spotify_found(m["type"], m["id"])
-
-
-def _spotify_found(item: str, item_id: str) -> Found:
+    item, item_id = m["type"], m["id"]
     return Found(
         id=item_id,
         url=f"https://open.spotify.com/{item}/{item_id}",
@@ -505,6 +515,7 @@ PROVIDERS: tuple[Provider, ...] = (
         name="Spotify",
         kind=Kind.AUDIO,
         hosts=frozenset({"open.spotify.com"}),
+        uri_scheme="spotify",
         handler=spotify,
         frame_origin="https://open.spotify.com",
         label=_("Listen on Spotify"),
@@ -619,39 +630,42 @@ def frame_hosts() -> list[str]:
     return sorted({provider.frame_origin for provider in PROVIDERS})
 
 
-def _split(url: str) -> tuple[str, str, dict[str, list[str]]] | None:
-    """``(host, path, query)`` of a plain public http(s) URL, else ``None``."""
+URI_SCHEMES = frozenset(provider.uri_scheme for provider in PROVIDERS if provider.uri_scheme)
+
+
+def _split(url: str) -> tuple[str, str, str, dict[str, list[str]]] | None:
+    """``(scheme, host, path, query)`` of a plain public http(s) URL, or
+    ``(scheme, "", rest, {})`` of a URI in a provider's own scheme; else ``None``."""
     if not url or len(url) > MAX_URL_LENGTH or any(c.isspace() or c == "\\" for c in url):
         return None
+    scheme, _colon, rest = url.partition(":")
+    if scheme in URI_SCHEMES:
+        return scheme, "", rest, {}
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or port is not None:
+    if parts.scheme not in WEB_SCHEMES or port is not None:
         return None
     if "@" in parts.netloc or ":" in parts.netloc or not parts.hostname:
         return None
-    return parts.hostname, parts.path or "/", parse_qs(parts.query)
+    return parts.scheme, parts.hostname, parts.path or "/", parse_qs(parts.query)
 
 
 def match(url: str) -> EmbedMatch | None:
     """The embed a URL stands for, or ``None`` if it should stay a plain link."""
-    url = (url or "").strip()
-    if uri := SPOTIFY_URI.fullmatch(url):
-        provider, found = BY_KEY["spotify"], _spotify_found(uri["type"], uri["id"])
+    split = _split((url or "").strip())
+    if split is None:
+        return None
+    scheme, host, path, query = split
+    for provider in PROVIDERS:
+        if provider.handles(scheme, host):
+            found = provider.handler(host, path, query)
+            if found is not None:
+                break
     else:
-        split = _split(url)
-        if split is None:
-            return None
-        host, path, query = split
-        for provider in PROVIDERS:
-            if provider.handles_host(host):
-                found = provider.handler(host, path, query)
-                if found is not None:
-                    break
-        else:
-            return None
+        return None
     kind = found.kind or provider.kind
     label = provider.labels_by_kind.get(kind, provider.label)
     aspect_ratio = provider.aspect_ratio if found.aspect_ratio is None else found.aspect_ratio

@@ -333,6 +333,20 @@ class MatchTests:
         assert track.kind == Kind.AUDIO
         assert match(f"https://open.spotify.com/album/{SP}").height > track.height
 
+    def test_spotify_uri_is_the_same_embed_as_its_web_url(self):
+        assert match(f"spotify:episode:{SP}") == match(f"https://open.spotify.com/episode/{SP}")
+
+    @pytest.mark.parametrize(
+        "uri", [f"spotify:track:{SP}?si=x", f"SPOTIFY:track:{SP}", f"spotify://track/{SP}"]
+    )
+    def test_spotify_uri_is_taken_only_in_its_exact_form(self, uri):
+        assert match(uri) is None
+
+    def test_only_spotify_handles_its_uri_scheme(self):
+        handlers = [p.key for p in providers.PROVIDERS if p.handles("spotify", "")]
+        assert handlers == ["spotify"]
+        assert not providers.BY_KEY["spotify"].handles("https", "")
+
     def test_apple_music_track_parameter_selects_the_track(self):
         found = match("https://music.apple.com/us/album/cardigan/1528112358?i=1528112664")
         assert found.url == "https://music.apple.com/us/album/1528112358?i=1528112664"
