@@ -16,9 +16,10 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import services
+from articles import revisions
 from articles.html import sanitize
 from articles.models import Article, Category
+from articles.permissions import can_publish
 
 # What the body editor offers: paragraphs, h2-h4, bold, italic, links, lists,
 # blockquote, horizontal rule. Its output is cleaned with articles.html's
@@ -102,7 +103,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["version"] = services.current_token(self.instance)
+            self.initial["version"] = revisions.current_token(self.instance)
         if "status" in self.fields and not self._can_publish():
             # Writers see the two states they may choose; a crafted "published"
             # still reaches clean() and is refused there with a reason.
@@ -117,7 +118,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _can_publish(self) -> bool:
         user = self._user()
-        return user is not None and services.can_publish(user)
+        return user is not None and can_publish(user)
 
     # Fields -------------------------------------------------------------
 
@@ -202,17 +203,17 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _check_version(self) -> None:
         token = self.data.get("version", "")
-        conflict = services.find_conflict(self.instance.pk, token)
+        conflict = revisions.find_conflict(self.instance.pk, token)
         if conflict is None:
             return
         # Let a second, deliberate save go through: the newer version stays
         # in the history either way.
         self.data = self.data.copy()
-        self.data["version"] = services.current_token(self.instance)
+        self.data["version"] = revisions.current_token(self.instance)
         self.add_error(None, conflict_message(self.instance, conflict, token))
 
 
-def conflict_message(article: Article, conflict: services.Conflict, token: str):
+def conflict_message(article: Article, conflict: revisions.Conflict, token: str):
     when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
     loaded_version = token.rpartition("|")[2]
     if loaded_version.isdigit() and int(loaded_version) and conflict.version_id:

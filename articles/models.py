@@ -4,7 +4,8 @@ import reversion
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -71,6 +72,22 @@ class Author(models.Model):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
+# Related articles are ranked among a bounded set of candidates: the newest
+# few hundred sharing a tag and the newest few dozen in the category. A
+# popular tag on a large archive would otherwise rank every article it has.
+RELATED_TAG_CANDIDATES = 300
+RELATED_CATEGORY_CANDIDATES = 50
+
+
+class State(models.TextChoices):
+    """The four states editors think in; "scheduled" is published with a future time."""
+
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """The one gate for readers: published, and its time has come."""
@@ -78,6 +95,57 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_state(self, state: "State | str") -> "ArticleQuerySet":
+        """Articles in one of ``State``; mirrors ``Article.state``."""
+        match state:
+            case State.DRAFT:
+                return self.filter(status=Article.Status.DRAFT)
+            case State.REVIEW:
+                return self.filter(status=Article.Status.REVIEW)
+            case State.SCHEDULED:
+                return self.scheduled()
+            case State.PUBLISHED:
+                return self.published()
+        raise ValueError(f"Unknown state: {state!r}")
+
+    def with_neighbours(self) -> "ArticleQuerySet":
+        """Annotate ``previous_pk`` and ``next_pk``: the published articles just
+        before and after each one in time."""
+        return self.annotate(previous_pk=_neighbour("previous"), next_pk=_neighbour("next"))
+
+    def related_to(
+        self, article: "Article", tag_ids: list[int], neighbours: list[int] = ()
+    ) -> "ArticleQuerySet":
+        """Articles like ``article``, most alike first: ``neighbours`` (pks, listed
+        first so one query fetches them too), then those sharing the most of
+        ``tag_ids``, then the same category; newest first within each."""
+        recent_tagged = (
+            TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_TAG_CANDIDATES]
+        )
+        same_category = (
+            Article.objects.published()
+            .filter(category_id=article.category_id)
+            .order_by("-published_at")
+            .values("pk")[:RELATED_CATEGORY_CANDIDATES]
+        )
+        shared_tags = (
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+            .values("content_object")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return (
+            self.exclude(pk=article.pk)
+            .filter(Q(pk__in=list(neighbours)) | Q(pk__in=recent_tagged) | Q(pk__in=same_category))
+            .annotate(
+                neighbour=Case(When(pk__in=list(neighbours), then=Value(0)), default=Value(1)),
+                shared=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
+            )
+            .order_by("neighbour", "-shared", "-published_at", "-pk")
+        )
 
     def in_categories(self, categories) -> "ArticleQuerySet":
         return self.filter(category__in=categories)
@@ -95,6 +163,18 @@ def new_preview_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _neighbour(direction: str) -> Subquery:
+    """The pk of the published article just before or after ``OuterRef`` in time."""
+    here = OuterRef("published_at")
+    if direction == "previous":
+        condition = Q(published_at__lt=here) | Q(published_at=here, pk__lt=OuterRef("pk"))
+        order = ("-published_at", "-pk")
+    else:
+        condition = Q(published_at__gt=here) | Q(published_at=here, pk__gt=OuterRef("pk"))
+        order = ("published_at", "pk")
+    return Subquery(Article.objects.published().filter(condition).order_by(*order).values("pk")[:1])
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
 
@@ -105,6 +185,10 @@ class TaggedArticle(TaggedItemBase):
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="tagged_article_unique_tag"
             ),
+        ]
+        indexes = [
+            # The newest articles with a tag: tag pages and related candidates.
+            models.Index(fields=["tag", "-content_object"], name="tagged_article_newest_idx"),
         ]
 
 
@@ -201,13 +285,16 @@ class Article(models.Model):
                 name="article_published_has_date",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review", "published"]),
+                name="article_status_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(
                 fields=["category", "status", "-published_at"], name="article_cat_pub_idx"
             ),
-            models.Index(fields=["published_on", "slug"], name="article_permalink_idx"),
         ]
 
     def __str__(self) -> str:
@@ -263,6 +350,15 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def state(self) -> State:
+        """Mirrors ``ArticleQuerySet.in_state()`` for one instance."""
+        if self.status == self.Status.DRAFT:
+            return State.DRAFT
+        if self.status == self.Status.REVIEW:
+            return State.REVIEW
+        return State.SCHEDULED if self.is_scheduled else State.PUBLISHED
 
     def get_summary(self) -> str:
         return self.summary or first_sentences(self.body)

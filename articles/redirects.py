@@ -1,10 +1,11 @@
 """301s from earlier URLs: recorded when an article moves, answered on a 404.
 
 One mechanism for every old address: an article's previous permalinks (its
-slug or date changed) and legacy URLs an importer records. A redirect to an
-article always points at the article's current permalink, so chains of
-moves never build up, and it answers only while the article is published:
-a 301 must not reveal a draft's address.
+slug or date changed; ``services.save_article`` records them) and legacy URLs
+an importer records. A redirect to an article always points at the
+article's current permalink, so chains of moves never build up, and it
+answers only while the article is published: a 301 must not reveal a
+draft's address.
 """
 
 from __future__ import annotations
@@ -20,25 +21,22 @@ def permalink_path(published_on: datetime.date, slug: str) -> str:
     return unquote(Article(published_on=published_on, slug=slug).get_absolute_url())
 
 
-def remember_permalink(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    """``pre_save``: note where the article lived before this save."""
-    instance._previous_path = None
-    if raw or instance.pk is None:
-        return
-    row = Article.objects.filter(pk=instance.pk).values_list("published_on", "slug").first()
-    if row is not None:
-        instance._previous_path = permalink_path(*row)
+def stored_permalink(article: Article) -> str | None:
+    """Where ``article`` lives in the database now, before a save moves it."""
+    if article.pk is None:
+        return None
+    row = Article.objects.filter(pk=article.pk).values_list("published_on", "slug").first()
+    return permalink_path(*row) if row is not None else None
 
 
-def record_redirect(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    """``post_save``: leave a 301 behind when the permalink moved."""
-    previous = getattr(instance, "_previous_path", None)
-    if raw or previous is None:
+def record_move(article: Article, previous: str | None) -> None:
+    """Leave a 301 behind when a save moved the article from ``previous``."""
+    if previous is None:
         return
-    current = permalink_path(instance.published_on, instance.slug)
+    current = permalink_path(article.published_on, article.slug)
     if previous == current:
         return
-    add_redirect(previous, article=instance)
+    add_redirect(previous, article=article)
     # Back at an address it once left: that old redirect would never answer.
     Redirect.objects.filter(old_path=current).delete()
 

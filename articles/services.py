@@ -1,57 +1,44 @@
-"""Editorial writes: who may do what to an article, the status transitions,
-and the version check that keeps two people from overwriting each other.
+"""Article writes: the one write path, the status transitions, tag merges.
 
-The admin's forms and actions call these; so can importers and commands.
-Every transition saves through ``Article.save()`` inside a reversion
-revision, so it is sanitized, versioned and bumps ``updated_at`` like an
-edit in the change form.
+``save_article`` is where an article write has its effects, whoever makes
+it: the admin, the transitions below, management commands and importers.
+``Article.save()`` only normalises the row's own fields (sanitized body,
+slug, permalink date); everything that reaches beyond the row happens here.
+Signals are left to cache invalidation.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 import reversion
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, Author, TaggedArticle
-from articles.redirects import add_redirect
-
-PUBLISH_PERMISSION = "articles.publish_article"
-
-User = AbstractBaseUser | AnonymousUser
+from articles import redirects
+from articles.models import Article, Author, Byline, TaggedArticle
+from articles.permissions import User, can_edit_article, can_publish
+from articles.revisions import Conflict, find_conflict
+from embeds.models import Embed
+from embeds.rendering import embed_urls
 
 
 class TransitionRefused(Exception):
     """A transition the user may not make, or that makes no sense for the article."""
 
 
-def can_publish(user: User) -> bool:
-    """Editors: publish, schedule, unpublish, and edit any article."""
-    return user.has_perm(PUBLISH_PERMISSION)
+class StaleVersion(Exception):
+    """The article was saved by someone else since the caller loaded it."""
 
-
-def is_on_byline(user: User, article: Article) -> bool:
-    if article.pk is None or not user.is_authenticated:
-        return False
-    return article.bylines.filter(author__user=user).exists()
-
-
-def can_edit_article(user: User, article: Article) -> bool:
-    """Editors edit every article; writers their own drafts and articles in review."""
-    if not user.has_perm("articles.change_article"):
-        return False
-    if can_publish(user):
-        return True
-    return article.status != Article.Status.PUBLISHED and is_on_byline(user, article)
+    def __init__(self, conflict: Conflict) -> None:
+        super().__init__(f"Saved by {conflict.saved_by} at {conflict.saved_at.isoformat()}.")
+        self.conflict = conflict
 
 
 def author_for(user: AbstractBaseUser) -> Author:
@@ -70,22 +57,72 @@ def author_for(user: AbstractBaseUser) -> Author:
     return Author.objects.create(user=user, name=name, slug=slug)
 
 
-# Transitions -----------------------------------------------------------------
+# The write path ----------------------------------------------------------------
 
 
-def save_article(article: Article, *, user: User | None = None, comment: str = "") -> None:
-    """Save with a revision, as the admin does. Importers and commands that
-    write articles use this, so their writes show in the history and count
-    as a newer version for anyone editing the article at the time."""
-    with reversion.create_revision():
+def save_article(
+    article: Article,
+    *,
+    user: User | None = None,
+    comment: str = "",
+    authors: Iterable[Author] | None = None,
+    tags: Iterable[str | Tag] | None = None,
+    save_related: Callable[[], None] | None = None,
+    expected_version: str | None = None,
+) -> Article:
+    """Save ``article`` with every effect of a write, in one transaction.
+
+    The row is sanitized and saved (``Article.save()``); ``authors`` replace
+    the byline and ``tags`` the tags when given, and ``save_related`` (the
+    admin's inlines and many-to-many fields) runs next. Then, whoever wrote:
+    every embed URL in the body gets its metadata row, a writer who cannot
+    publish is on the byline, an earlier permalink answers with a 301, and
+    one revision records it all. ``expected_version`` (a token from
+    ``revisions.current_token``) refuses a write over a newer save with
+    ``StaleVersion``.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        if expected_version is not None and article.pk is not None:
+            conflict = find_conflict(article.pk, expected_version)
+            if conflict is not None:
+                raise StaleVersion(conflict)
+        previous_path = redirects.stored_permalink(article)
         article.save()
+        if authors is not None:
+            _set_byline(article, list(authors))
+        if tags is not None:
+            article.tags.set(list(tags))
+        if save_related is not None:
+            save_related()
+        Embed.objects.ensure(embed_urls(article.body))
+        if user is not None and user.is_authenticated and not can_publish(user):
+            _add_to_byline(article, author_for(user))
+        redirects.record_move(article, previous_path)
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
-        reversion.set_comment(comment)
+        if comment:
+            reversion.set_comment(comment)
+    return article
 
 
-def _save_transition(article: Article, user: User, comment: str) -> None:
-    save_article(article, user=user, comment=comment)
+def _set_byline(article: Article, authors: list[Author]) -> None:
+    article.bylines.exclude(author__in=authors).delete()
+    for position, author in enumerate(authors):
+        Byline.objects.update_or_create(
+            article=article, author=author, defaults={"position": position}
+        )
+
+
+def _add_to_byline(article: Article, author: Author) -> None:
+    """A writer's article carries its writer: that is what makes it theirs."""
+    positions = list(article.bylines.values_list("author_id", "position"))
+    if any(author_id == author.pk for author_id, _ in positions):
+        return
+    position = max((p for _, p in positions), default=-1) + 1
+    Byline.objects.create(article=article, author=author, position=position)
+
+
+# Transitions -----------------------------------------------------------------
 
 
 def _locked(article: Article) -> Article:
@@ -105,7 +142,7 @@ def submit_for_review(article: Article, user: User) -> Article:
             % {"title": article.title, "status": article.get_status_display().lower()}
         )
     article.status = Article.Status.REVIEW
-    _save_transition(article, user, _("Submitted for review."))
+    save_article(article, user=user, comment=_("Submitted for review."))
     return article
 
 
@@ -123,7 +160,7 @@ def publish_now(article: Article, user: User, now: datetime.datetime | None = No
     article.status = Article.Status.PUBLISHED
     if article.published_at is None or article.published_at > now:
         article.published_at = now
-    _save_transition(article, user, _("Published."))
+    save_article(article, user=user, comment=_("Published."))
     return article
 
 
@@ -136,78 +173,13 @@ def unpublish(article: Article, user: User) -> Article:
     if article.status != Article.Status.PUBLISHED:
         raise TransitionRefused(_("“%(title)s” is not published.") % {"title": article.title})
     article.status = Article.Status.DRAFT
-    _save_transition(article, user, _("Unpublished."))
+    save_article(article, user=user, comment=_("Unpublished."))
     return article
-
-
-# Versions --------------------------------------------------------------------
-
-
-def latest_version(article_pk: int) -> Version | None:
-    return (
-        Version.objects.get_for_object_reference(Article, article_pk)
-        .select_related("revision__user")
-        .order_by("-pk")
-        .first()
-    )
-
-
-def version_token(updated_at: datetime.datetime, version: Version | None) -> str:
-    """What a change form remembers of the article it loaded.
-
-    ``updated_at`` moves on every save from any path; the version id also
-    tells apart two saves within one clock tick (or under a frozen clock).
-    """
-    return f"{updated_at.isoformat()}|{version.pk if version else 0}"
-
-
-def current_token(article: Article) -> str:
-    return version_token(article.updated_at, latest_version(article.pk))
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A newer save than the one a form was loaded from."""
-
-    saved_at: datetime.datetime
-    saved_by: str
-    version_id: int | None
-
-
-def find_conflict(article_pk: int, token: str) -> Conflict | None:
-    """The newer save, if the article changed since ``token`` was issued.
-
-    Locks the row (where the database can) until the caller's transaction
-    ends, so nothing slips in between this check and the caller's save.
-    """
-    updated_at = (
-        Article.objects.select_for_update()
-        .filter(pk=article_pk)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    if updated_at is None:
-        return None
-    version = latest_version(article_pk)
-    if token == version_token(updated_at, version):
-        return None
-    if version is not None and version.revision.date_created >= updated_at - datetime.timedelta(
-        seconds=5
-    ):
-        user = version.revision.user
-        saved_by = (user.get_full_name() or user.get_username()) if user else _("someone")
-    else:
-        # Saved outside the admin (a command or an import): no revision says who.
-        saved_by = _("someone outside the admin")
-    return Conflict(
-        saved_at=updated_at, saved_by=saved_by, version_id=version.pk if version else None
-    )
 
 
 # Tags ------------------------------------------------------------------------
 
 
-@transaction.atomic
 @transaction.atomic
 def merge_tags(target: Tag, others: list[Tag], *, user: User | None = None) -> int:
     """Move every article from ``others`` to ``target``, delete ``others`` and
@@ -225,7 +197,7 @@ def merge_tags(target: Tag, others: list[Tag], *, user: User | None = None) -> i
             tag=target
         )
         TaggedArticle.objects.filter(tag=tag).delete()
-        add_redirect(
+        redirects.add_redirect(
             reverse("articles:tag", kwargs={"slug": tag.slug}),
             new_path=reverse("articles:tag", kwargs={"slug": target.slug}),
         )

@@ -4,8 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +18,7 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from articles.links import absolute_url
-from articles.models import Article, Author, Category, TaggedArticle, category_family
+from articles.models import Article, Author, Category, category_family
 from articles.rendering import render_article_body
 from articles.sitemaps import news_articles, sitemaps
 from embeds.csp import allow_embed_frames
@@ -86,46 +85,20 @@ class ArticleDayArchiveView(ArticleArchiveMixin, DayArchiveView):
         return context
 
 
-def _neighbour(direction: str) -> Subquery:
-    """The pk of the published article just before or after ``OuterRef`` in time."""
-    here = OuterRef("published_at")
-    if direction == "previous":
-        condition = Q(published_at__lt=here) | Q(published_at=here, pk__lt=OuterRef("pk"))
-        order = ("-published_at", "-pk")
-    else:
-        condition = Q(published_at__gt=here) | Q(published_at=here, pk__gt=OuterRef("pk"))
-        order = ("published_at", "pk")
-    return Subquery(Article.objects.published().filter(condition).order_by(*order).values("pk")[:1])
-
-
 def related_and_neighbours(
     article: Article,
 ) -> tuple[list[Article], Article | None, Article | None]:
-    """Related articles (shared tags first, then the same category) and the
-    previous and next published articles, in one query.
+    """Related articles and the previous and next published articles, in one query.
 
     ``article`` must carry the ``previous_pk``/``next_pk`` annotations and its
     prefetched tags, as ``ArticleDetailView.get_object`` provides.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
     neighbours = [pk for pk in (article.previous_pk, article.next_pk) if pk]
-    tagged_alike = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
-    shared_tags = (
-        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
-        .values("content_object")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    tag_ids = [tag.pk for tag in article.tags.all()]
     candidates = (
         Article.objects.published()
-        .exclude(pk=article.pk)
-        .filter(Q(pk__in=neighbours) | Q(pk__in=tagged_alike) | Q(category_id=article.category_id))
-        .annotate(
-            neighbour=Case(When(pk__in=neighbours, then=Value(0)), default=Value(1)),
-            shared=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
-        )
-        .only("pk", "title", "slug", "published_on", "published_at", "dek")
-        .order_by("neighbour", "-shared", "-published_at", "-pk")[: RELATED_SIZE + 2]
+        .related_to(article, tag_ids, neighbours)
+        .only("pk", "title", "slug", "published_on", "published_at", "dek")[: RELATED_SIZE + 2]
     )
     by_pk = {}
     related = []
@@ -153,11 +126,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return (
-            articles.for_listing()
-            .prefetch_related("tags")
-            .annotate(previous_pk=_neighbour("previous"), next_pk=_neighbour("next"))
-        )
+        return articles.for_listing().prefetch_related("tags").with_neighbours()
 
     def get_object(self, queryset=None):
         try:

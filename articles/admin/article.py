@@ -1,25 +1,27 @@
-"""The article admin: roles, badges, actions, revisions, previews and embeds."""
+"""The article admin: roles, badges, actions, previews and the embed panel.
+History, compare, revert and recover live in ``history.py``."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from csp.constants import NONCE
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
-from articles import preview, revisions, services
+from articles import preview, services
+from articles.admin.history import ArticleHistoryMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm
-from articles.models import Article, Byline
+from articles.models import Article, Byline, State
+from articles.permissions import can_edit_article, can_publish
 from embeds.models import Embed
 from embeds.rendering import embed_urls
 
@@ -37,40 +39,14 @@ EDITOR_CSP = {
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """The four states editors think in; "scheduled" is published with a future time."""
-
     title = _("status")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [
-            ("draft", _("Draft")),
-            ("review", _("In review")),
-            ("scheduled", _("Scheduled")),
-            ("published", _("Published")),
-        ]
+        return State.choices
 
     def queryset(self, request, queryset):
-        match self.value():
-            case "draft":
-                return queryset.filter(status=Article.Status.DRAFT)
-            case "review":
-                return queryset.filter(status=Article.Status.REVIEW)
-            case "scheduled":
-                return queryset.scheduled()
-            case "published":
-                return queryset.published()
-        return queryset
-
-
-def badge(article: Article) -> tuple[str, str]:
-    if article.status == Article.Status.DRAFT:
-        return "draft", _("Draft")
-    if article.status == Article.Status.REVIEW:
-        return "review", _("In review")
-    if article.is_scheduled:
-        return "scheduled", _("Scheduled")
-    return "published", _("Published")
+        return queryset.in_state(self.value()) if self.value() in State.values else queryset
 
 
 class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
@@ -83,7 +59,7 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
+class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [
@@ -121,8 +97,8 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, article: Article) -> str:
-        state, label = badge(article)
-        return format_html('<span class="nr-badge nr-badge--{}">{}</span>', state, label)
+        state = article.state
+        return format_html('<span class="nr-badge nr-badge--{}">{}</span>', state, state.label)
 
     @admin.display(description=_("Authors"))
     def author_names(self, article: Article) -> str:
@@ -139,15 +115,15 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
         cache = request.__dict__.setdefault("_article_edit_rights", {})
         key = (obj.pk, obj.status)
         if key not in cache:
-            cache[key] = services.can_edit_article(request.user, obj)
+            cache[key] = can_edit_article(request.user, obj)
         return cache[key]
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return services.can_publish(request.user)
+        return can_publish(request.user)
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
         publishing = ["status", "published_at", "category", "tags", "new_tags"]
-        if not services.can_publish(request.user):
+        if not can_publish(request.user):
             publishing.remove("published_at")
         if not request.user.has_perm("taggit.add_tag"):
             publishing.remove("new_tags")
@@ -194,54 +170,45 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
             return None  # the form declares its own autocomplete field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
+        """Saved with its inlines in ``save_related``, through the one write path."""
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        _ensure_embeds(form.instance)
-        if not services.can_publish(request.user):
-            # A writer's article carries its writer: that is what makes it theirs.
-            article = form.instance
-            author = services.author_for(request.user)
-            if not article.bylines.filter(author=author).exists():
-                position = max([b.position for b in article.bylines.all()], default=-1) + 1
-                Byline.objects.create(article=article, author=author, position=position)
+        services.save_article(
+            form.instance,
+            user=request.user,
+            save_related=lambda: super(ArticleAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
 
     # Panels -------------------------------------------------------------
 
     @admin.display(description=_("Embeds"))
     def embed_panel(self, article: Article) -> str:
         urls = embed_urls(article.body) if article.pk else []
-        if not urls:
-            return _("No addresses in the body render as embeds.")
-        rows = {embed.url: embed for embed in Embed.objects.for_urls(urls)}
-        items = []
+        stored = {embed.url: embed for embed in Embed.objects.for_urls(urls)} if urls else {}
+        rows = []
         for url in urls:
-            row = rows.get(url)
-            if row is None:
-                link = reverse("admin:embeds_embed_add") + "?" + f"url={_quote(url)}"
+            embed = stored.get(url)
+            if embed is None:
+                link = reverse("admin:embeds_embed_add") + "?" + urlencode({"url": url})
                 note, css = _("no metadata yet: add it"), "missing"
-            elif row.lacks_metadata:
-                link = reverse("admin:embeds_embed_change", args=[row.pk])
+            elif embed.lacks_metadata:
+                link = reverse("admin:embeds_embed_change", args=[embed.pk])
                 note, css = _("metadata incomplete: fill it in"), "missing"
             else:
-                link = reverse("admin:embeds_embed_change", args=[row.pk])
+                link = reverse("admin:embeds_embed_change", args=[embed.pk])
                 note, css = _("metadata complete"), "ok"
-            items.append((url, css, link, note))
-        return format_html(
-            '<p class="nr-help">{}</p><ul class="nr-embeds">{}</ul>',
-            _("These addresses in the saved body show as embeds on the page:"),
-            format_html_join(
-                "",
-                '<li><code>{}</code> — <a class="nr-embed--{}" href="{}">{}</a></li>',
-                items,
-            ),
-        )
+            rows.append({"url": url, "css": css, "link": link, "note": note})
+        return render_to_string("admin/articles/article/embed_panel.html", {"rows": rows})
 
     def render_change_form(self, request: HttpRequest, context, *args, obj=None, **kwargs):
         # The editor's import map is an inline script: it gets this page's nonce.
         nonce = getattr(request, "csp_nonce", "")
         context["media"] = NonceMedia.from_media(context["media"], nonce=nonce)
         if obj is not None and obj.pk and not obj.is_published:
-            if services.can_publish(request.user):
+            if can_publish(request.user):
                 context["preview_url"] = preview.preview_url(obj)
                 context["preview_days"] = preview.max_age().days
                 context["shareable_preview"] = True
@@ -309,115 +276,6 @@ class ArticleAdmin(SafeAutocompleteAdmin, VersionAdmin):
             request, queryset, services.submit_for_review, _("Submitted %(count)d for review.")
         )
 
-    # Views: history, compare, revert, recover, previews ------------------
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/compare/",
-                self.admin_site.admin_view(self.compare_view),
-                name=f"{info[0]}_{info[1]}_compare",
-            ),
-            path(
-                "<path:object_id>/revoke-previews/",
-                self.admin_site.admin_view(self.revoke_previews_view),
-                name=f"{info[0]}_{info[1]}_revoke_previews",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _article_or_404(self, request: HttpRequest, object_id: str) -> Article:
-        article = self.get_object(request, object_id)
-        if article is None:
-            raise Http404(_("No such article."))
-        return article
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        article = self._article_or_404(request, object_id)
-        versions = list(revisions.article_versions(article.pk))
-        pairs = [
-            (version, versions[i + 1] if i + 1 < len(versions) else None)
-            for i, version in enumerate(versions)
-        ]
-        context = {"version_pairs": pairs, "can_revert": self.has_publish_permission(request)}
-        context.update(extra_context or {})
-        return super().history_view(request, object_id, context)
-
-    def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        article = self._article_or_404(request, object_id)
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
-        versions = revisions.article_versions(article.pk)
-        try:
-            newer = (
-                versions.get(pk=int(request.GET["to"])) if "to" in request.GET else versions.first()
-            )
-            older = (
-                versions.get(pk=int(request.GET["from"]))
-                if "from" in request.GET
-                else versions.filter(pk__lt=newer.pk).first()
-            )
-        except (ValueError, OverflowError, AttributeError, versions.model.DoesNotExist):
-            raise Http404(_("No such version of this article.")) from None
-        if newer is None or older is None:
-            raise Http404(_("This article has no earlier version to compare with."))
-        if older.pk > newer.pk:
-            older, newer = newer, older
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": _("Changes to “%(title)s”") % {"title": article.title},
-            "older": older,
-            "newer": newer,
-            "changes": revisions.compare(older, newer),
-        }
-        return TemplateResponse(request, "admin/articles/article/compare.html", context)
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting can publish or unpublish, so it is an editor's move.
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        request._newsroom_reverting = True
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        request._newsroom_reverting = True
-        return super().recover_view(request, version_id, extra_context)
-
-    def recoverlist_view(self, request, extra_context=None):
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        return super().recoverlist_view(request, extra_context)
-
-    def revoke_previews_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        article = self._article_or_404(request, object_id)
-        if not (
-            self.has_publish_permission(request) and self.has_change_permission(request, article)
-        ):
-            raise PermissionDenied
-        change_url = reverse("admin:articles_article_change", args=[article.pk])
-        if request.method == "POST":
-            preview.revoke_previews(article)
-            self.message_user(
-                request,
-                _("Every preview link of “%(title)s” given out so far has stopped working.")
-                % {"title": article.title},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": _("Revoke preview links"),
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/articles/article/revoke_previews.html", context)
-
 
 DATE_PARTS = {"year": (1, 9999), "month": (1, 12), "day": (1, 31)}
 
@@ -428,13 +286,3 @@ def _sane_date_hierarchy(query, field: str) -> bool:
         if value is not None and not (value.isdigit() and low <= int(value) <= high):
             return False
     return True
-
-
-def _ensure_embeds(article: Article) -> None:
-    """Give every embed in the body a metadata row, so it shows in the embeds
-    admin and ``fetch_embeds --missing`` can fill it."""
-    Embed.objects.ensure(embed_urls(article.body))
-
-
-def _quote(value: str) -> str:
-    return quote(value, safe="")

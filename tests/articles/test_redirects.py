@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from articles.models import Article, Redirect
 from articles.redirects import add_redirect, resolve
+from articles.services import save_article
 from tests.articles.editorial import (
     change_url,
     form_data,
@@ -23,8 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static")]
 def moved(article: Article, **changes) -> Article:
     for name, value in changes.items():
         setattr(article, name, value)
-    article.save()
-    return article
+    return save_article(article)
 
 
 class TestMoves:

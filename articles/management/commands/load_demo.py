@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category
+from articles.models import Article, Author, Category
+from articles.services import save_article
 from embeds.models import Embed
 
 CATEGORIES = [
@@ -227,30 +228,7 @@ class Command(BaseCommand):
             slug: Author.objects.get_or_create(slug=slug, defaults={"name": name, "bio": bio})[0]
             for slug, name, bio in AUTHORS
         }
-        now = timezone.now().replace(microsecond=0)
-        created = 0
-        for data in ARTICLES:
-            if Article.objects.filter(source="demo", source_id=data["id"]).exists():
-                continue
-            status = data.get("status", Article.Status.PUBLISHED)
-            published_at = data.get("published_at")
-            if published_at is None and "age" in data:
-                published_at = now - data["age"]
-            article = Article.objects.create(
-                title=data["title"],
-                slug=data["slug"],
-                dek=data["dek"],
-                body=data["body"],
-                category=categories[data["category"]],
-                status=status,
-                published_at=published_at if status == Article.Status.PUBLISHED else None,
-                source="demo",
-                source_id=data["id"],
-            )
-            article.tags.add(*data["tags"])
-            for position, slug in enumerate(data["authors"]):
-                Byline.objects.create(article=article, author=authors[slug], position=position)
-            created += 1
+        # Metadata first: saving an article gives its embeds empty rows otherwise.
         for url, name, handle, text in EMBEDS:
             is_post = bool(handle)
             Embed.objects.get_or_create(
@@ -262,4 +240,31 @@ class Command(BaseCommand):
                     "title": "" if is_post else text,
                 },
             )
+        now = timezone.now().replace(microsecond=0)
+        created = 0
+        for data in ARTICLES:
+            if Article.objects.filter(source="demo", source_id=data["id"]).exists():
+                continue
+            status = data.get("status", Article.Status.PUBLISHED)
+            published_at = data.get("published_at")
+            if published_at is None and "age" in data:
+                published_at = now - data["age"]
+            article = Article(
+                title=data["title"],
+                slug=data["slug"],
+                dek=data["dek"],
+                body=data["body"],
+                category=categories[data["category"]],
+                status=status,
+                published_at=published_at if status == Article.Status.PUBLISHED else None,
+                source="demo",
+                source_id=data["id"],
+            )
+            save_article(
+                article,
+                comment="Demo content.",
+                authors=[authors[slug] for slug in data["authors"]],
+                tags=data["tags"],
+            )
+            created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo content: {created} articles added."))
