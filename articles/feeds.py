@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles.links import absolute_url
@@ -44,7 +45,7 @@ class LatestArticlesFeed(Feed):
         return settings.SITE_NAME
 
     def description(self, obj=None) -> str:
-        return f"The latest articles from {settings.SITE_NAME}."
+        return _("The latest articles from %(site)s.") % {"site": settings.SITE_NAME}
 
     def link(self, obj=None) -> str:
         return absolute_url("/")
@@ -62,9 +63,6 @@ class LatestArticlesFeed(Feed):
         return item.get_summary()
 
     def item_link(self, item: Article) -> str:
-        return absolute_url(item.get_absolute_url())
-
-    def item_guid(self, item: Article) -> str:
         return absolute_url(item.get_absolute_url())
 
     def item_pubdate(self, item: Article):
@@ -100,12 +98,12 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = ContentAtomFeed
     subtitle = LatestArticlesFeed.description
 
-    def feed_url(self, obj=None) -> str:
-        return absolute_url(self.request_path)
-
-    def __call__(self, request, *args, **kwargs):
-        self.request_path = request.path
-        return super().__call__(request, *args, **kwargs)
+    def get_feed(self, obj, request):
+        # One Feed instance serves every request (and thread): the request's
+        # path goes into this feed only, never onto the shared instance.
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = absolute_url(request.path)
+        return feed
 
 
 class ScopedFeed(LatestArticlesFeed):
@@ -127,7 +125,10 @@ class CategoryFeed(ScopedFeed):
     model = Category
 
     def description(self, obj: Category) -> str:
-        return obj.description or f"The latest {obj.name} articles from {settings.SITE_NAME}."
+        return obj.description or _("The latest %(name)s articles from %(site)s.") % {
+            "name": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
     def articles(self, obj: Category):
         _, descendants = category_family(obj)
@@ -138,7 +139,10 @@ class TagFeed(ScopedFeed):
     model = Tag
 
     def description(self, obj: Tag) -> str:
-        return f"Articles tagged {obj.name} from {settings.SITE_NAME}."
+        return _("Articles tagged %(name)s from %(site)s.") % {
+            "name": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
     def link(self, obj: Tag) -> str:
         # taggit's Tag has no get_absolute_url.
@@ -152,7 +156,10 @@ class AuthorFeed(ScopedFeed):
     model = Author
 
     def description(self, obj: Author) -> str:
-        return f"Articles by {obj.name} from {settings.SITE_NAME}."
+        return _("Articles by %(name)s from %(site)s.") % {
+            "name": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
     def articles(self, obj: Author):
         return Article.objects.published().filter(authors=obj)

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.links import absolute_url
 from articles.models import Article, new_preview_nonce
@@ -35,10 +34,6 @@ def preview_token(article: Article) -> str:
 def preview_url(article: Article) -> str:
     """An absolute, signed link to the article's preview."""
     return absolute_url(reverse("articles:preview", kwargs={"token": preview_token(article)}))
-
-
-def preview_expires(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) + max_age()
 
 
 def article_for_token(token: str) -> Article:

@@ -83,3 +83,14 @@ def test_feed_urls_follow_site_url(client, articles, settings):
     settings.SITE_URL = "https://news.example.com"
     feed = feedparser.parse(client.get("/feed/atom/").content)
     assert feed.entries[0].link.startswith("https://news.example.com/2024/03/10/")
+
+
+def test_the_atom_feed_keeps_no_request_state_on_its_shared_instance(rf, articles):
+    """One feed instance serves every thread; a request must leave nothing on it."""
+    from articles.feeds import LatestArticlesAtomFeed
+
+    feed = LatestArticlesAtomFeed()
+    response = feed(rf.get("/feed/atom/"))
+    assert vars(feed) == {}
+    links = feedparser.parse(response.content).feed.links
+    assert f"{SITE}/feed/atom/" in [link.href for link in links if link.rel == "self"]
