@@ -1,0 +1,178 @@
+"""Every way of writing an article has the same effects: embed rows, one
+revision per save, the writer's byline rule and redirects from old permalinks."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from reversion.models import Version
+
+from articles.models import Article
+from articles.services import StaleVersion, save_article
+from embeds.models import Embed
+from tests.articles.editorial import (
+    ADD_URL,
+    change_url,
+    form_data,
+    logged_in,
+    make_editor,
+    make_writer,
+    new_article_data,
+)
+from tests.factories import make_category, make_draft
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static")]
+
+POST = "https://www.instagram.com/p/CdA1b2C3d4E/"
+TRACK = "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
+BODY = f"<p>Before.</p><p>{POST}</p><p>Between.</p><p>{TRACK}</p>"
+
+
+def versions(article: Article) -> int:
+    return Version.objects.get_for_object(article).count()
+
+
+def byline(article: Article) -> list[str]:
+    return [author.name for author in article.ordered_authors]
+
+
+def through_admin(user) -> Article:
+    data = new_article_data(make_category(), title="Through the admin", body=BODY)
+    response = logged_in(user).post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Article.objects.get(title="Through the admin")
+
+
+def through_service(user) -> Article:
+    article = Article(title="Through the service", body=BODY, category=make_category())
+    return save_article(article, user=user)
+
+
+def through_command(user) -> Article:
+    # A row written without the write path (an old import, a raw update) ...
+    article = Article.objects.create(title="Through a command", body=BODY, category=make_category())
+    assert versions(article) == 0 and not Embed.objects.exists()
+    # ... gets every effect from the command.
+    call_command("resave_articles", str(article.pk), stdout=None)
+    return Article.objects.get(pk=article.pk)
+
+
+class TestEveryPathHasTheSameEffects:
+    @pytest.mark.parametrize("write", [through_admin, through_service])
+    def test_a_writer_gets_embed_rows_one_revision_and_the_byline(self, write):
+        writer = make_writer()
+        article = write(writer)
+        assert set(Embed.objects.values_list("url", flat=True)) == {POST, TRACK}
+        assert versions(article) == 1
+        assert byline(article) == ["Wanda"]
+
+    @pytest.mark.parametrize("write", [through_admin, through_service])
+    def test_an_editor_is_not_put_on_the_byline(self, write):
+        article = write(make_editor())
+        assert set(Embed.objects.values_list("url", flat=True)) == {POST, TRACK}
+        assert versions(article) == 1
+        assert byline(article) == []
+
+    def test_a_command_gets_embed_rows_and_one_revision_and_touches_no_byline(self):
+        article = through_command(None)
+        assert set(Embed.objects.values_list("url", flat=True)) == {POST, TRACK}
+        assert versions(article) == 1
+        assert byline(article) == []
+
+    def test_load_demo_gives_every_article_a_revision_and_its_embed_rows(self):
+        from embeds.rendering import embed_urls
+
+        call_command("load_demo", stdout=None)
+        articles = list(Article.objects.all())
+        assert articles
+        for article in articles:
+            assert versions(article) == 1, article.title
+            assert set(embed_urls(article.body)) <= set(Embed.objects.values_list("url", flat=True))
+        # The demo's own metadata survives the empty rows saving would make.
+        assert Embed.objects.exclude(author_name="").exists()
+
+    def test_an_admin_edit_adds_a_revision_and_keeps_one_embed_row_per_url(self):
+        writer = make_writer()
+        article = through_admin(writer)
+        client = logged_in(writer)
+        data = form_data(client.get(change_url(article)))
+        data["title"] = "Edited"
+        assert client.post(change_url(article), data).status_code == 302
+        assert versions(article) == 2
+        assert Embed.objects.count() == 2
+        assert byline(article) == ["Wanda"]
+
+
+class TestSaveArticle:
+    def test_authors_and_tags_are_part_of_the_one_revision(self):
+        editor = make_editor()
+        from tests.factories import make_author
+
+        ana = make_author(name="Ana")
+        article = Article(title="Tagged", body="<p>x</p>", category=make_category())
+        save_article(article, user=editor, authors=[ana], tags=["gigs", "news"])
+        assert byline(article) == ["Ana"]
+        assert sorted(article.tags.names()) == ["gigs", "news"]
+        version = Version.objects.get_for_object(article).get()
+        models = {v.content_type.model for v in version.revision.version_set.all()}
+        assert models == {"article", "byline", "taggedarticle"}
+
+    def test_a_moved_article_leaves_a_redirect(self, client):
+        article = save_article(Article(title="Old", body="", category=make_category()))
+        save_article(article, comment="published")
+        old = article.get_absolute_url()
+        article.slug = "new"
+        save_article(article)
+        assert article.redirects.get().old_path == old
+
+    def test_a_stale_version_is_refused_and_nothing_is_written(self):
+        from articles.revisions import current_token
+
+        article = make_draft(title="Loaded")
+        save_article(article)
+        token = current_token(article)
+        article.title = "Saved by someone else"
+        save_article(article)
+        article.title = "Mine"
+        with pytest.raises(StaleVersion):
+            save_article(article, expected_version=token)
+        article.refresh_from_db()
+        assert article.title == "Saved by someone else"
+        assert versions(article) == 2
+
+    def test_a_failing_related_write_leaves_nothing_half_written(self):
+        article = make_draft(title="Before", body="<p>old</p>")
+
+        def boom() -> None:
+            raise RuntimeError("inline failed")
+
+        article.title = "After"
+        article.body = BODY
+        with pytest.raises(RuntimeError):
+            save_article(article, save_related=boom)
+        article.refresh_from_db()
+        assert article.title == "Before"
+        assert not Embed.objects.exists()
+        assert versions(article) == 0
+
+
+class TestResaveCommand:
+    @pytest.mark.parametrize(
+        "args",
+        [[], ["--all", "1"], ["abc"], ["-1"], ["1.5"], ["１"], ["99999999999999999999"]],
+    )
+    def test_bad_arguments_are_refused_and_nothing_is_saved(self, args):
+        article = make_draft()
+        with pytest.raises(CommandError):
+            call_command("resave_articles", *args, stdout=None)
+        assert versions(article) == 0
+
+    def test_an_unknown_id_names_itself_and_saves_nothing(self):
+        article = make_draft()
+        with pytest.raises(CommandError, match="No article with id 424242"):
+            call_command("resave_articles", str(article.pk), "424242", stdout=None)
+        assert versions(article) == 0
+
+    def test_all_resaves_every_article(self, capsys):
+        articles = [make_draft(), make_draft()]
+        call_command("resave_articles", "--all")
+        assert "Re-saved 2 article(s)." in capsys.readouterr().out
+        assert [versions(a) for a in articles] == [1, 1]
