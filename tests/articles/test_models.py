@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import Article, Byline, category_family
+from articles.models import Article, Byline, State, category_family
 from tests.articles.conftest import NOON
 from tests.factories import (
     make_article,
@@ -37,6 +37,25 @@ class PublishedGateTests:
         self.time_machine.move_to(NOON + datetime.timedelta(hours=2), tick=False)
         assert list(Article.objects.published()) == [article]
         assert article.is_published and not article.is_scheduled
+
+    def test_state_mirrors_the_queryset_for_every_state(self):
+        articles = {
+            State.DRAFT: make_draft(),
+            State.REVIEW: make_article(status=Article.Status.REVIEW, published_at=None),
+            State.SCHEDULED: make_scheduled(),
+            State.PUBLISHED: make_article(),
+        }
+        for state, article in articles.items():
+            assert article.state == state
+            assert list(Article.objects.in_state(state)) == [article]
+        self.time_machine.move_to(NOON + datetime.timedelta(hours=3), tick=False)
+        assert articles[State.SCHEDULED].state == State.PUBLISHED
+        assert Article.objects.in_state(State.PUBLISHED).count() == 2
+
+    def test_a_status_outside_the_choices_is_refused_by_the_database(self):
+        article = make_draft()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(status="archived")
 
     def test_draft_with_a_past_date_stays_hidden(self):
         make_draft(published_at=NOON - datetime.timedelta(days=1))
