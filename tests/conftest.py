@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test.utils import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -20,10 +21,43 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher() -> Iterator[None]:
+    """MD5 instead of PBKDF2's million rounds (~0.4 s a hash here), as bakerydemo's
+    test settings do.
+
+    Session-scoped so that users built by class- and module-scoped fixtures,
+    which run before any function fixture, are hashed the fast way too.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_generation_in_the_test_cache() -> None:
+    """The test process keeps the content generation in its own cache, not in
+    the file beside the development database that `make run` uses."""
+    from django.conf import settings
+
+    settings.CONTENT_GENERATION_FILE = ""
+
+
+@pytest.fixture(autouse=True)
+def no_cached_pages() -> None:
+    """Each test starts with no cached pages or fragments: an earlier test's rows
+    were rolled back without the saves that would have retired them."""
+    from django.core.cache import cache
+
+    from newsroom import cache as content
+
+    cache.clear()
+    content.reset_process_state()
 
 
 @pytest.fixture(scope="session")
