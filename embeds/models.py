@@ -10,18 +10,30 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from embeds import providers
-from embeds.providers import Kind
+from embeds.providers import EmbedMatch, Kind
 
 # What providers allow in handles (X, Instagram, TikTok, YouTube, SoundCloud).
 HANDLE = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
+def _by_url(embeds: Iterable[EmbedMatch | str]) -> dict[str, EmbedMatch]:
+    """The recognised embeds among ``embeds`` by canonical URL, in order, the
+    first of each kept. Matches are taken as made (a render has them already);
+    only plain URLs are matched here."""
+    found: dict[str, EmbedMatch] = {}
+    for embed in embeds:
+        match = embed if isinstance(embed, EmbedMatch) else providers.match(embed)
+        if match is not None:
+            found.setdefault(match.url, match)
+    return found
+
+
 class EmbedQuerySet(models.QuerySet):
-    def for_urls(self, urls: Iterable[str]) -> "EmbedQuerySet":
-        """The rows for these URLs: one query when evaluated, none if no URL
-        is a recognised embed. Any recognised form of a URL finds its row
-        (URLs are canonicalised first); unrecognised URLs are ignored."""
-        canonical = {found.url for found in map(providers.match, urls) if found}
+    def for_urls(self, embeds: Iterable[EmbedMatch | str]) -> "EmbedQuerySet":
+        """The rows for these matches or URLs: one query when evaluated, none
+        if nothing is a recognised embed. Any recognised form of a URL finds
+        its row (URLs are canonicalised first); unrecognised URLs are ignored."""
+        canonical = _by_url(embeds)
         return self.filter(url__in=canonical) if canonical else self.none()
 
     def missing_metadata(self) -> "EmbedQuerySet":
@@ -31,17 +43,14 @@ class EmbedQuerySet(models.QuerySet):
         other = ~Q(kind=Kind.SOCIAL) & Q(title="") & Q(author_name="")
         return self.filter(social | other)
 
-    def ensure(self, urls: Iterable[str]) -> int:
-        """Create empty rows for recognised URLs that have none; return how
-        many were created. For callers that save bodies, so editors see every
-        embed in the admin and ``fetch_embeds --missing`` can fill them."""
-        new = {}
-        for url in urls:
-            found = providers.match(url)
-            if found and found.url not in new:
-                new[found.url] = Embed.from_match(found)
+    def ensure(self, embeds: Iterable[EmbedMatch | str]) -> int:
+        """Create empty rows for the matches (or recognised URLs) that have
+        none; return how many were created. For callers that save bodies, so
+        editors see every embed in the admin and ``fetch_embeds --missing``
+        can fill them."""
+        new = _by_url(embeds)
         existing = set(self.filter(url__in=new).values_list("url", flat=True))
-        rows = [embed for url, embed in new.items() if url not in existing]
+        rows = [Embed.from_match(found) for url, found in new.items() if url not in existing]
         self.bulk_create(rows, ignore_conflicts=True)
         return len(rows)
 
@@ -120,7 +129,7 @@ class Embed(models.Model):
             )
 
     @classmethod
-    def from_match(cls, found: providers.EmbedMatch) -> "Embed":
+    def from_match(cls, found: EmbedMatch) -> "Embed":
         return cls(url=found.url, provider=found.provider, kind=found.kind, provider_id=found.id)
 
     @property
@@ -131,12 +140,12 @@ class Embed(models.Model):
         return not self.title and not self.author_name
 
     @property
-    def match(self) -> providers.EmbedMatch | None:
+    def match(self) -> EmbedMatch | None:
         """What the registry makes of this row's URL, with its player id applied."""
         found = providers.match(self.url)
         return found.with_player_id(self.player_id) if found else None
 
-    def _apply(self, found: providers.EmbedMatch) -> None:
+    def _apply(self, found: EmbedMatch) -> None:
         self.url = found.url
         self.provider = found.provider
         self.kind = found.kind

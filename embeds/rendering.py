@@ -106,10 +106,19 @@ def _segments(body: str) -> list[Segment]:
     return segments
 
 
+def embed_matches(body: str) -> list[EmbedMatch]:
+    """The embeds ``body`` renders, in order, the first of each canonical URL;
+    what ``Embed.objects.ensure()`` and ``for_urls()`` take without matching again."""
+    unique: dict[str, EmbedMatch] = {}
+    for segment in _segments(body or ""):
+        if isinstance(segment, EmbedMatch):
+            unique.setdefault(segment.url, segment)
+    return list(unique.values())
+
+
 def embed_urls(body: str) -> list[str]:
     """The canonical URLs of the embeds ``body`` renders, in order, once each."""
-    urls = (segment.url for segment in _segments(body or "") if isinstance(segment, EmbedMatch))
-    return list(dict.fromkeys(urls))
+    return [match.url for match in embed_matches(body)]
 
 
 def render_body(body: str) -> SafeString:
@@ -123,7 +132,7 @@ def render_body(body: str) -> SafeString:
     found = [segment for segment in segments if isinstance(segment, EmbedMatch)]
     if not found:
         return mark_safe(body or "")  # noqa: S308 - sanitized by the caller, see the docstring
-    rows = {row.url: row for row in Embed.objects.for_urls(match.url for match in found)}
+    rows = {row.url: row for row in Embed.objects.for_urls(found)}
     # The body was sanitized on save and is only cut at tag boundaries here;
     # the cards come from the template. Nothing else enters the output.
     return mark_safe(  # noqa: S308
@@ -206,4 +215,4 @@ def render_url(url: str) -> SafeString:
         if url.lower().startswith(("http://", "https://")):
             return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', text, text)
         return text
-    return render_match(found, Embed.objects.for_urls([found.url]).first())
+    return render_match(found, Embed.objects.for_urls([found]).first())

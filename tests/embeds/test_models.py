@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from embeds import providers
 from embeds.models import Embed
 
 IG = "https://www.instagram.com/p/CdKJx1xLk2Z/"
@@ -123,6 +124,19 @@ class EmbedQuerySetTests:
         assert Embed.objects.ensure(urls) == 0
         assert Embed.objects.get(url=IG).author_name == "Kept"
         assert Embed.objects.filter(provider="youtube").count() == 1
+
+    def test_matches_already_made_are_not_matched_again(self, monkeypatch):
+        video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+        found = [providers.match(IG), providers.match("https://youtu.be/dQw4w9WgXcQ?t=42")]
+
+        def rematch(url: str) -> None:
+            raise AssertionError(f"{url} was matched again")
+
+        monkeypatch.setattr(providers, "match", rematch)
+        assert Embed.objects.ensure(found) == 2
+        assert {row.url for row in Embed.objects.for_urls(found)} == {IG, video}
+        row = Embed.objects.get(url=video)
+        assert (row.provider, row.kind, row.provider_id) == ("youtube", "video", "dQw4w9WgXcQ")
 
 
 def test_embeds_has_no_pending_migrations():

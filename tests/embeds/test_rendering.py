@@ -5,8 +5,15 @@ import pytest
 from django.core.cache import cache
 from django.template import Context, Template
 
+from embeds import providers
 from embeds.models import Embed
-from embeds.rendering import embed_urls, render_body, render_body_cached, render_url
+from embeds.rendering import (
+    embed_matches,
+    embed_urls,
+    render_body,
+    render_body_cached,
+    render_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +31,20 @@ def sanitized(body: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+@pytest.fixture
+def matched(monkeypatch) -> list[str]:
+    """Every URL the provider registry is asked about, in order."""
+    asked: list[str] = []
+    real_match = providers.match
+
+    def counting_match(url: str) -> providers.EmbedMatch | None:
+        asked.append(url)
+        return real_match(url)
+
+    monkeypatch.setattr(providers, "match", counting_match)
+    return asked
 
 
 @pytest.fixture
@@ -54,6 +75,11 @@ class RenderBodyTests:
         assert "<iframe" not in html
         assert "<p>Nadia shared three photos.</p>" in html
         assert "<p>And a song:</p>" in html
+
+    def test_each_url_is_matched_once_per_render(self, music_article_embeds, matched):
+        html = render_body(sanitized(f"<p>{POSTS[0]}</p><p>[embed]{TRACK}[/embed]</p>"))
+        assert html.count("<figure") == 2
+        assert matched == [POSTS[0], TRACK]
 
     def test_cards_load_nothing_from_the_provider(self, music_article_embeds):
         html = render_body(sanitized(f"<p>{POSTS[0]}</p>"))
@@ -147,6 +173,14 @@ class EmbedUrlsTests:
 
     def test_empty_body_has_no_embeds(self):
         assert embed_urls("") == []
+        assert embed_matches("") == []
+
+    def test_matches_are_the_first_of_each_url_in_order(self):
+        video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+        body = sanitized(f"<p>https://youtu.be/dQw4w9WgXcQ?t=42</p><p>{POSTS[0]}</p><p>{video}</p>")
+        found = embed_matches(body)
+        assert [match.url for match in found] == [video, POSTS[0]]
+        assert found[0].iframe_src.endswith("?start=42")
 
 
 class HostileInputTests:
@@ -218,6 +252,10 @@ class EmbedTagTests:
         with django_assert_num_queries(1):
             html = self.render("{% embed url %}", url="https://instagram.com/p/CdKJx1xLk2A")
         assert "A post shared by Nadia Vale (@nadiavalemusic)" in html
+
+    def test_tag_matches_its_url_once(self, music_article_embeds, matched):
+        self.render("{% embed url %}", url=TRACK)
+        assert matched == [TRACK]
 
     def test_tag_leaves_other_urls_as_links(self):
         html = self.render('{% embed "https://example.com/a?b=1&c=2" %}')
