@@ -139,12 +139,6 @@ class Embed(models.Model):
             return not self.author_name or not self.author_handle
         return not self.title and not self.author_name
 
-    @property
-    def match(self) -> EmbedMatch | None:
-        """What the registry makes of this row's URL, with its player id applied."""
-        found = providers.match(self.url)
-        return found.with_player_id(self.player_id) if found else None
-
     def _apply(self, found: EmbedMatch) -> None:
         self.url = found.url
         self.provider = found.provider

@@ -617,10 +617,6 @@ PROVIDERS: tuple[Provider, ...] = (
 BY_KEY: dict[str, Provider] = {provider.key: provider for provider in PROVIDERS}
 
 
-def get_provider(key: str) -> Provider | None:
-    return BY_KEY.get(key)
-
-
 def provider_choices() -> list[tuple[str, str]]:
     return [(provider.key, provider.name) for provider in PROVIDERS]
 

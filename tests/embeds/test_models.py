@@ -55,10 +55,6 @@ class EmbedTests:
         )
         assert str(Embed(url=IG, provider="instagram")) == f"Instagram: {IG}"
 
-    def test_match_applies_the_stored_player_id(self):
-        embed = Embed.objects.create(url="https://artist.bandcamp.com/album/record", player_id="42")
-        assert embed.match.iframe_src.startswith("https://bandcamp.com/EmbeddedPlayer/album=42/")
-
     def test_clean_accepts_a_handle_with_its_at_sign(self):
         embed = Embed(url=IG, author_handle="@ringo.starr_1")
         embed.full_clean()
