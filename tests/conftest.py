@@ -21,6 +21,17 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Fixtures that start a server process: a test using one is a `process` test
+# even when nobody remembered the marker, so the inner loop stays fast.
+PROCESS_FIXTURES = {"redis_url", "migrated_sqlite_template"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.process)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hasher() -> Iterator[None]:
     """MD5 instead of PBKDF2's million rounds (~0.4 s a hash here), as bakerydemo's

@@ -265,6 +265,7 @@ class TestEditor:
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
 
 
+@pytest.mark.process
 def test_a_partial_migrate_on_an_empty_database_does_not_crash(tmp_path):
     env = {
         **os.environ,

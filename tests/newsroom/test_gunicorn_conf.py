@@ -8,7 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.newsroom.processes import ROOT, fetch, gunicorn, production_env
+
+pytestmark = pytest.mark.process
 
 MISSING_KEY_MESSAGE = "newsroom: DJANGO_SECRET_KEY is not set."
 

@@ -100,6 +100,7 @@ def _assert_not_ready_in_time(base_url: str, *failing_checks: str) -> dict:
     return body
 
 
+@pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_the_database_port_is_closed(tmp_path: Path):
     env = production_env(
         tmp_path, DATABASE_URL=f"postgres://newsroom@127.0.0.1:{closed_port()}/newsroom"
@@ -113,6 +114,7 @@ def test_readyz_answers_503_within_3_seconds_when_the_database_port_is_closed(tm
         assert "Traceback" not in server.output()
 
 
+@pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_the_database_accepts_but_never_answers(
     tmp_path: Path,
 ):
@@ -122,6 +124,7 @@ def test_readyz_answers_503_within_3_seconds_when_the_database_accepts_but_never
             _assert_not_ready_in_time(server.url, "database")
 
 
+@pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_the_cache_port_is_closed(tmp_path: Path):
     env = production_env(tmp_path, CACHE_URL=f"redis://127.0.0.1:{closed_port()}/0")
     with gunicorn(env, tmp_path) as server:
@@ -129,6 +132,7 @@ def test_readyz_answers_503_within_3_seconds_when_the_cache_port_is_closed(tmp_p
         _assert_not_ready_in_time(server.url, "cache")
 
 
+@pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_redis_accepts_but_never_answers(
     tmp_path: Path,
 ):
@@ -138,6 +142,7 @@ def test_readyz_answers_503_within_3_seconds_when_redis_accepts_but_never_answer
             _assert_not_ready_in_time(server.url, "cache")
 
 
+@pytest.mark.process
 def test_readyz_turns_503_within_3_seconds_once_redis_stops_and_pages_keep_working(
     tmp_path: Path, migrated_database_url: str
 ):
@@ -154,6 +159,7 @@ def test_readyz_turns_503_within_3_seconds_once_redis_stops_and_pages_keep_worki
             assert fetch(server.url, "/no-such-page/").status == 404
 
 
+@pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_database_and_cache_both_hang(tmp_path: Path):
     # The time budget is for all checks together, not for each one in turn.
     with silent_listener() as db_port, silent_listener() as cache_port:

@@ -61,6 +61,7 @@ def test_the_cache_is_the_one_cache_url_or_redis_url_names():
     cache.delete(key)
 
 
+@pytest.mark.process
 def test_manage_py_stops_with_one_line_when_the_secret_key_is_missing(tmp_path: Path):
     result = manage("check", env=production_env(tmp_path, DJANGO_SECRET_KEY=""))
     assert result.returncode != 0
@@ -70,11 +71,13 @@ def test_manage_py_stops_with_one_line_when_the_secret_key_is_missing(tmp_path: 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.process
 def test_debug_mode_starts_without_a_secret_key(tmp_path: Path):
     result = manage("check", env=production_env(tmp_path, DJANGO_SECRET_KEY="", DJANGO_DEBUG="1"))
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.process
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path):
     result = manage(
         "check",

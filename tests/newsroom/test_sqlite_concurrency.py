@@ -6,7 +6,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.newsroom.processes import ROOT, production_env
+
+pytestmark = pytest.mark.process
 
 WRITERS = 6
 TRANSACTIONS = 40
