@@ -101,7 +101,7 @@ def fetch(
     return Response(response.status, response.headers, body, time.monotonic() - started)
 
 
-def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 30) -> None:
+def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -112,6 +112,28 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: f
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
+
+
+def wait_until_serving(
+    base_url: str, process: subprocess.Popen, path: str = "/healthz", seconds: float = 60
+) -> None:
+    """Wait for an HTTP answer (any status), not just a listening port.
+
+    gunicorn's master listens before its worker has imported Django; a request
+    sent then waits for the boot, seconds on a busy machine, which a test
+    timing its request would count against the view.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process exited with {process.returncode} before answering")
+        try:
+            fetch(base_url, path, timeout=max(0.1, deadline - time.monotonic()))
+            return
+        except (OSError, http.client.HTTPException):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{base_url}{path} gave no answer within {seconds} s") from None
+            time.sleep(0.05)
 
 
 def stop(process: subprocess.Popen, seconds: float = 15) -> None:
@@ -136,7 +158,9 @@ class Server:
 
 @contextmanager
 def gunicorn(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
-    """gunicorn with gunicorn.conf.py, one worker, on a free port; stopped on exit."""
+    """gunicorn with gunicorn.conf.py, one worker, on a free port; stopped on exit.
+
+    Yields once the worker answers HTTP (one ``GET /healthz`` in its log)."""
     port = free_port()
     env = {
         "WEB_CONCURRENCY": "1",
@@ -158,6 +182,7 @@ def gunicorn(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     try:
         try:
             wait_for_port(port, process)
+            wait_until_serving(server.url, process)
         except (RuntimeError, TimeoutError) as exc:
             raise AssertionError(f"gunicorn did not start: {exc}\n{server.output()}") from exc
         yield server
@@ -180,7 +205,7 @@ def redis_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         stdout=subprocess.DEVNULL,
     )
     try:
-        wait_for_port(port, process, seconds=10)
+        wait_for_port(port, process)
         yield f"redis://127.0.0.1:{port}/0", process
     finally:
         stop(process)
