@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -443,6 +443,8 @@ class Command(BaseCommand):
                 tag_lists.append(tags.distinct(rng, rng.randint(3, 8)))
                 author_lists.append(authors.distinct(rng, rng.choice((1, 1, 1, 2, 2, 3))))
             self.insert(articles, tag_lists, author_lists, embeds, batch_size, now)
+            # With DEBUG on, Django keeps every query's SQL, megabytes per batch here.
+            reset_queries()
             created += len(articles)
             if options["verbosity"] >= 2 or (options["verbosity"] >= 1 and count > batch_size):
                 rate = created / max(time.monotonic() - started, 1e-9)
