@@ -80,9 +80,10 @@ test: install sysdeps lint check
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Load and scale benchmarks (bench/README.md); BENCH_ARGS="--sizes 1000 --duration 3" for a quick run.
 bench: install
-	@if ls bench/*.py >/dev/null 2>&1; then $(PY) bench/run.py; \
-	else echo "No benchmarks yet."; fi
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

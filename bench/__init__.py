@@ -1,0 +1,1 @@
+"""Load and scale benchmarks; ``make bench`` runs ``bench/run.py``. Not run by CI."""
