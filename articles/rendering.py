@@ -4,15 +4,15 @@ from django.utils.safestring import SafeString
 
 from articles.models import Article
 from embeds.rendering import render_body_cached
+from newsroom.cache import content_key
 
 
 def render_article_body(article: Article) -> SafeString:
     """The stored, sanitized body with its embeds as cards, cached per article version.
 
-    The key carries ``updated_at``, so an edit never serves a stale body and
-    old versions simply expire; the embeds app adds its own generation, so
-    edited embed metadata shows at once.
+    The key carries the content generation (``newsroom.cache``), which every
+    save of an article or an embed bumps in every process, and ``updated_at``
+    besides, so an edit never serves a stale body.
     """
-    return render_body_cached(
-        article.body, key=f"article:{article.pk}:{article.updated_at.timestamp():.6f}"
-    )
+    key = content_key("article", article.pk, f"{article.updated_at.timestamp():.6f}")
+    return render_body_cached(article.body, key=key)

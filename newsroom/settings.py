@@ -59,6 +59,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached page goes out without touching it or the
+    # database. Also sets Cache-Control, ETag and Last-Modified, answers 304
+    # and compresses public pages (newsroom/middleware.py).
+    "newsroom.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +157,29 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="newsroom")
+
+# Reader pages (newsroom/middleware.py): whole pages for anonymous readers are
+# kept in the cache above, retired by the content generation (newsroom/cache.py)
+# on every save and when a scheduled article goes live.
+NEWSROOM_PAGE_CACHE = env.bool("NEWSROOM_PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Cache-Control of public pages: browsers, then shared caches (nginx, a CDN),
+# which cannot be told about an edit, hence the short default. Both end when
+# the next scheduled article goes live.
+PAGE_MAX_AGE = env.int("PAGE_MAX_AGE", default=60)
+PAGE_S_MAXAGE = env.int("PAGE_S_MAXAGE", default=10)
+PAGE_STALE_WHILE_REVALIDATE = env.int("PAGE_STALE_WHILE_REVALIDATE", default=30)
+PAGE_STALE_IF_ERROR = env.int("PAGE_STALE_IF_ERROR", default=86400)
+# Where the content generation lives when the cache is per process (local
+# memory): a file all workers of one box read. Default: beside the SQLite file.
+CONTENT_GENERATION_FILE = env.str("CONTENT_GENERATION_FILE", default="")
+if (
+    not CONTENT_GENERATION_FILE
+    and CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
+):
+    CONTENT_GENERATION_FILE = f"{DATABASES['default']['NAME']}.generation"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

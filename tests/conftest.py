@@ -50,6 +50,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def content_generation_in_the_test_cache() -> None:
+    """The test process keeps the content generation in its own cache, not in
+    the file beside the development database that `make run` uses."""
+    from django.conf import settings
+
+    settings.CONTENT_GENERATION_FILE = ""
+
+
+@pytest.fixture(autouse=True)
+def no_cached_pages() -> None:
+    """Each test starts with no cached pages or fragments: an earlier test's rows
+    were rolled back without the saves that would have retired them."""
+    from django.core.cache import cache
+
+    from newsroom import cache as content
+
+    cache.clear()
+    content.reset_process_state()
+
+
+@pytest.fixture
+def page_cache_off(settings) -> None:
+    """No stored pages, for tests that measure what the views themselves do.
+    Set before the test client's first request, when it loads the middleware."""
+    settings.NEWSROOM_PAGE_CACHE = False
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A real Redis: REDIS_URL when CI provides one, else a throwaway server."""

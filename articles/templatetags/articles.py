@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 
 from articles.links import absolute_url
 from articles.models import Article, Category
+from newsroom.cache import content_key
 
 register = template.Library()
 
@@ -94,13 +95,14 @@ def article_ld(article: Article, authors: list, image_url: str = "") -> SafeStri
 
 @register.inclusion_tag("articles/tags/category_nav.html")
 def category_nav() -> dict:
-    """Top-level categories for the header, cached until a category changes."""
-    categories = cache.get(NAV_CACHE_KEY)
+    """Top-level categories for the header, cached until the content changes."""
+    key = content_key(NAV_CACHE_KEY)
+    categories = cache.get(key)
     if categories is None:
         categories = list(
             Category.objects.filter(parent__isnull=True).order_by("name").values("name", "slug")
         )
-        cache.set(NAV_CACHE_KEY, categories, timeout=60 * 60)
+        cache.set(key, categories, timeout=60 * 60)
     return {"categories": categories}
 
 

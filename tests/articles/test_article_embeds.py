@@ -51,7 +51,7 @@ def test_other_pages_allow_no_frames(client, article):
 
 
 def test_article_page_with_four_embeds_runs_five_queries(
-    client, article, django_assert_num_queries
+    client, article, django_assert_num_queries, page_cache_off
 ):
     # The header's category list is cached after any page view; start from there.
     client.get("/")

@@ -39,6 +39,8 @@ def directive(response, name: str) -> list[str]:
     return []
 
 
+# Pages read the publishing schedule once per content generation (newsroom/cache.py).
+@pytest.mark.django_db
 class FrameSrcTests:
     def test_frame_src_is_the_registry_hosts(self):
         assert frame_src() == frame_hosts()
