@@ -19,12 +19,11 @@ from taggit.models import Tag
 
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
-from articles.rendering import render_article_body
+from articles.pages import article_parts, published_article_at
 from articles.sitemaps import news_articles, sitemaps
 from embeds.csp import allow_embed_frames
 
 LIST_SIZE = 12
-RELATED_SIZE = 4
 SEARCH_MAX_LENGTH = 200
 
 
@@ -85,30 +84,6 @@ class ArticleDayArchiveView(ArticleArchiveMixin, DayArchiveView):
         return context
 
 
-def related_and_neighbours(
-    article: Article,
-) -> tuple[list[Article], Article | None, Article | None]:
-    """Related articles and the previous and next published articles, in one query.
-
-    ``article`` must carry the ``previous_pk``/``next_pk`` annotations and its
-    prefetched tags, as ``ArticleDetailView.get_object`` provides.
-    """
-    neighbours = [pk for pk in (article.previous_pk, article.next_pk) if pk]
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    candidates = (
-        Article.objects.published()
-        .related_to(article, tag_ids, neighbours)
-        .only("pk", "title", "slug", "published_on", "published_at", "dek")[: RELATED_SIZE + 2]
-    )
-    by_pk = {}
-    related = []
-    for candidate in candidates:
-        by_pk[candidate.pk] = candidate
-        if candidate.pk not in neighbours and len(related) < RELATED_SIZE:
-            related.append(candidate)
-    return related, by_pk.get(article.previous_pk), by_pk.get(article.next_pk)
-
-
 @method_decorator(allow_embed_frames, name="dispatch")
 class ArticleDetailView(DetailView):
     """An article at its permalink.
@@ -126,7 +101,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return articles.for_listing().prefetch_related("tags").with_neighbours()
+        return articles.select_related("category").with_neighbours()
 
     def get_object(self, queryset=None):
         try:
@@ -135,21 +110,28 @@ class ArticleDetailView(DetailView):
             )
         except ValueError:
             raise Http404("No such date") from None
+        if not self.can_preview():
+            return published_article_at(day, self.kwargs["slug"])
         return get_object_or_404(self.get_queryset(), published_on=day, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        related, previous, following = related_and_neighbours(article)
+        parts = article_parts(article)
         context.update(
-            canonical_url=absolute_url(article.get_absolute_url()),
-            lead_image_url=absolute_url(article.lead_image.url) if article.lead_image else "",
-            related=related,
-            previous_article=previous,
-            next_article=following,
-            body=render_article_body(article),
-            authors=article.ordered_authors,
-            tags=list(article.tags.all()),
+            canonical_url=parts.canonical_url,
+            lead_image_url=parts.lead_image_url,
+            description=parts.description,
+            related=parts.related,
+            previous_article=parts.previous,
+            next_article=parts.next,
+            body=parts.body,
+            authors=parts.authors,
+            tags=parts.tags,
+            json_ld=parts.json_ld,
+            byline=parts.byline,
+            footer=parts.footer,
+            more=parts.more,
             not_published=not article.is_published,
         )
         return context

@@ -1,0 +1,151 @@
+"""What an article page shows besides the article row, cached with the content.
+
+The byline, tags, rendered body, related and neighbouring articles, the share
+block and the JSON-LD change only when content changes, so they are built
+once per article version and content generation (``newsroom.cache``) and a
+warm article page costs one query: the article itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from taggit.models import Tag
+
+from articles.links import absolute_url
+from articles.models import Article, Author
+from articles.rendering import render_article_body
+from articles.templatetags.articles import article_ld, share_links
+from newsroom.cache import content_key
+
+RELATED_SIZE = 4
+# Retired with the generation anyway; this only bounds memory for quiet articles.
+PARTS_TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class ArticleParts:
+    canonical_url: str
+    lead_image_url: str
+    description: str
+    authors: list[Author]
+    tags: list[Tag]
+    related: list[Article]
+    previous: Article | None
+    next: Article | None
+    body: SafeString
+    json_ld: SafeString
+    # Rendered once here rather than on every request: the byline, the tags
+    # with the share block, and the pager with the related articles.
+    byline: SafeString
+    footer: SafeString
+    more: SafeString
+
+
+def published_article_at(day: datetime.date, slug: str) -> Article:
+    """The published article at a permalink, with its category, or a 404.
+
+    Cached with the content: a scheduled article going live starts a new
+    generation, so it is found at its time (``newsroom.cache``).
+    """
+    permalink = hashlib.sha256(f"{day.isoformat()}/{slug}".encode()).hexdigest()[:32]
+    key = content_key("article-at", permalink)
+    article = cache.get(key)
+    if article is None:
+        article = get_object_or_404(
+            Article.objects.published().select_related("category").with_neighbours(),
+            published_on=day,
+            slug=slug,
+        )
+        cache.set(key, article, PARTS_TIMEOUT)
+    return article
+
+
+def article_parts(article: Article) -> ArticleParts:
+    """The page's parts for ``article`` (fetched with its category), cached."""
+    key = content_key(
+        "article-page", article.pk, f"{article.updated_at.timestamp():.6f}", get_language()
+    )
+    parts = cache.get(key)
+    if parts is None:
+        parts = _build(article)
+        cache.set(key, parts, PARTS_TIMEOUT)
+    return parts
+
+
+def _build(article: Article) -> ArticleParts:
+    canonical_url = absolute_url(article.get_absolute_url())
+    lead_image_url = absolute_url(article.lead_image.url) if article.lead_image else ""
+    authors = [
+        byline.author
+        for byline in article.bylines.select_related("author").order_by("position", "pk")
+    ]
+    tags = list(article.tags.order_by("name"))
+    related, previous, following = related_and_neighbours(article, [tag.pk for tag in tags])
+    return ArticleParts(
+        canonical_url=canonical_url,
+        lead_image_url=lead_image_url,
+        description=article.meta_description,
+        authors=authors,
+        tags=tags,
+        related=related,
+        previous=previous,
+        next=following,
+        body=render_article_body(article),
+        json_ld=article_ld(article, authors, lead_image_url),
+        byline=_render("includes/article_byline.html", authors=authors),
+        footer=_render(
+            "includes/article_footer.html",
+            tags=tags,
+            links=share_links(canonical_url, article.title, lead_image_url),
+            url=canonical_url,
+            title=article.title,
+        ),
+        more=_render(
+            "includes/article_more.html",
+            related=related,
+            previous_article=previous,
+            next_article=following,
+        ),
+    )
+
+
+def _render(template_name: str, **context) -> SafeString:
+    # Templates autoescape; their output is safe HTML.
+    return SafeString(render_to_string(template_name, context))
+
+
+def related_and_neighbours(
+    article: Article, tag_ids: list[int]
+) -> tuple[list[Article], Article | None, Article | None]:
+    """Related articles and the previous and next published articles, in one
+    query given the ``with_neighbours()`` annotations (two without)."""
+    if hasattr(article, "previous_pk"):
+        previous_pk, next_pk = article.previous_pk, article.next_pk
+    else:
+        previous_pk, next_pk = (
+            Article.objects.filter(pk=article.pk)
+            .with_neighbours()
+            .values_list("previous_pk", "next_pk")
+            .get()
+        )
+    neighbours = [pk for pk in (previous_pk, next_pk) if pk]
+    candidates = (
+        Article.objects.published()
+        .related_to(article, tag_ids, neighbours)
+        .only("pk", "title", "slug", "published_on", "published_at")[: RELATED_SIZE + 2]
+    )
+    by_pk = {}
+    related = []
+    for candidate in candidates:
+        by_pk[candidate.pk] = candidate
+        if candidate.pk not in neighbours and len(related) < RELATED_SIZE:
+            related.append(candidate)
+    return related, by_pk.get(previous_pk), by_pk.get(next_pk)
