@@ -151,17 +151,18 @@ def axe_audit(browser):
     if not AXE_JS.exists():
         pytest.fail("node_modules/axe-core is missing; run `npm ci` (make install does)")
 
-    def audit(url: str, *, cookies: list[dict] | None = None, settle_ms: int = 0) -> list[dict]:
+    def audit(url: str, *, cookies: list[dict] | None = None, ready: str = "") -> list[dict]:
         """``cookies`` (Playwright's format) log the audit in, e.g. a Django
-        session for admin pages; ``settle_ms`` lets script-built widgets start."""
+        session for admin pages; ``ready`` is a JavaScript predicate the page
+        must meet first, such as "the script-built widgets are there"."""
         context = browser.new_context(bypass_csp=True)
         try:
             if cookies:
                 context.add_cookies(cookies)
             page = context.new_page()
             page.goto(url)
-            if settle_ms:
-                page.wait_for_timeout(settle_ms)
+            if ready:
+                page.wait_for_function(ready)
             page.add_script_tag(path=str(AXE_JS))
             result = page.evaluate(
                 "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"

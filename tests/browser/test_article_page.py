@@ -62,8 +62,7 @@ def test_without_javascript_the_page_reads_fully_and_go_to_top_still_works(
     assert control.is_visible()
     control.click()
     page.wait_for_url("**#top")
-    page.wait_for_timeout(200)
-    assert page.evaluate("window.scrollY") == 0
+    page.wait_for_function("window.scrollY === 0")
     context.close()
 
 
