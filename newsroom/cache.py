@@ -119,6 +119,8 @@ class _FileStore:
                 file.write(token)
         except FileExistsError:
             pass
+        except OSError:
+            logger.exception("could not create the content generation file")
 
 
 _pinned: ContextVar[tuple[str, bool] | None] = ContextVar("content_generation", default=None)
@@ -182,7 +184,7 @@ def token(now: float | None = None) -> tuple[str, bool]:
     One read of the store, no database: what a page-cache hit needs. While the
     store does not answer, a token of this process alone, marked not shared.
     """
-    global _fallback
+    global _fallback, _bump_pending
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
@@ -196,6 +198,7 @@ def token(now: float | None = None) -> tuple[str, bool]:
         value = store.read()
         if value is None:
             return _went_down(now), False
+        _bump_pending = False  # what was lost, this new generation retires
     elif _bump_pending:
         bump()
         value = store.read() or value
