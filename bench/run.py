@@ -406,6 +406,11 @@ def machine_facts(database: str, cache: str) -> dict[str, str]:
     }
 
 
+def redact(text: str) -> str:
+    """Hide credentials in database and cache URLs: results are committed."""
+    return re.sub(r"(\w+://)[^@/\s]+@", r"\1***@", text)
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "–" if value != value else f"{value:,.{digits}f}"  # NaN: no figure
 
@@ -663,7 +668,7 @@ def main() -> int:
         facts = discover_counts(env)
         if args.database_url and facts["articles"]:
             fail(
-                f"{args.database_url.split('@')[-1]} already holds {facts['articles']} articles; "
+                f"{redact(args.database_url)} already holds {facts['articles']} articles; "
                 "give the benchmark an empty, throwaway database"
             )
         for size in args.sizes:
@@ -686,7 +691,7 @@ def main() -> int:
             "",
         ]
     out += [
-        f"Command: `{' '.join(['bench/run.py', *sys.argv[1:]])}`",
+        f"Command: `{redact(' '.join(['bench/run.py', *sys.argv[1:]]))}`",
         "",
         f"gunicorn.conf.py with {args.workers} workers; worker class "
         + ", ".join(f"{w} → {e}" for w, e in results[args.sizes[0]]["effective"].items())
