@@ -107,12 +107,15 @@ def redis_url() -> Iterator[str]:
             ],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    proc.kill()
+                    pytest.fail(f"redis-server did not listen on 127.0.0.1:{port} within 60 s")
                 time.sleep(0.05)
         try:
             yield f"redis://127.0.0.1:{port}/0"
