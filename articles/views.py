@@ -4,6 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem
+from django.core.cache import cache
+from django.core.paginator import InvalidPage, Page
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,35 +20,72 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from articles.links import absolute_url
+from articles.listing import (
+    LIST_TIMEOUT,
+    ArticlePaginator,
+    by_slug,
+    cached_page,
+    cards,
+    list_key,
+)
 from articles.models import Article, Author, Category, category_family
 from articles.pages import article_parts, published_article_at
 from articles.sitemaps import news_articles, sitemaps
 from embeds.csp import allow_embed_frames
+from newsroom.cache import content_key
 
 LIST_SIZE = 12
 SEARCH_MAX_LENGTH = 200
 
 
 class PublishedArticlesMixin:
-    """Lists, archives and pages built on them: only what readers may see."""
+    """Lists, archives and pages built on them: only what readers may see.
+
+    A page of the list is kept with the content (``articles.listing``): the
+    first reader after a change pays for the queries, the others do not.
+    """
 
     model = Article
     paginate_by = LIST_SIZE
     paginate_orphans = 2
+    paginator_class = ArticlePaginator
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return cards(Article.objects.published())
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1
+        key = list_key(type(self).__name__, self.request.path, number)
+        try:
+            paginator, page = cached_page(paginator, number, key, self.prepare_page)
+        except InvalidPage as error:
+            raise Http404(_("Invalid page: %(message)s") % {"message": error}) from None
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def prepare_page(self, articles: list[Article], page: Page) -> None:
+        """Load what the template needs of ``articles`` before they are kept."""
 
 
 class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
 
+    def prepare_page(self, articles: list[Article], page: Page) -> None:
+        if page.number == 1 and articles:
+            articles[0].get_summary()  # the lead card's summary may come from its body
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        articles = list(context["object_list"])
-        first_page = context["page_obj"].number == 1
-        context["lead"] = articles[0] if first_page and articles else None
-        context["latest"] = articles[1:] if first_page else articles
+        page = context["page_obj"]
+        first_page = page.number == 1
+        # Callables, which templates call: a cached list fragment never needs them.
+        context["lead"] = lambda: page.object_list[0] if first_page and page.object_list else None
+        context["latest"] = lambda: page.object_list[1:] if first_page else page.object_list
         return context
 
 
@@ -155,8 +194,12 @@ class CategoryView(PublishedArticlesMixin, ListView):
     template_name = "articles/category_detail.html"
 
     def get_queryset(self):
-        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        self.ancestors, descendants = category_family(self.category)
+        self.category = by_slug(Category, self.kwargs["slug"])
+        self.ancestors, descendants = cache.get_or_set(
+            content_key("category-family", self.category.pk),
+            lambda: category_family(self.category),
+            LIST_TIMEOUT,
+        )
         self.subcategories = [c for c in descendants if c.parent_id == self.category.pk]
         return super().get_queryset().in_categories([self.category, *descendants])
 
@@ -174,7 +217,7 @@ class TagView(PublishedArticlesMixin, ListView):
     template_name = "articles/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = by_slug(Tag, self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -186,7 +229,7 @@ class AuthorView(PublishedArticlesMixin, ListView):
     template_name = "articles/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = by_slug(Author, self.kwargs["slug"])
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
@@ -197,6 +240,8 @@ class SearchView(PublishedArticlesMixin, ListView):
     """Title, dek and body contain every word of the query."""
 
     template_name = "articles/search.html"
+    # Queries are endless and each is rare: nothing to keep.
+    paginate_queryset = ListView.paginate_queryset
 
     def get_queryset(self):
         raw = self.request.GET.get("q", "")

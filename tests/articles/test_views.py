@@ -208,8 +208,8 @@ class ListPageTests:
         old = make_article(title="Older story", published_at=NOON - datetime.timedelta(days=1))
         lead = make_article(title="Newest story")
         response = client.get("/")
-        assert response.context["lead"] == lead
-        assert response.context["latest"] == [old]
+        assert response.context["lead"]() == lead
+        assert response.context["latest"]() == [old]
 
     def test_lists_are_paginated(self, client, noon):
         category = make_category(slug="busy")
