@@ -14,6 +14,7 @@ from articles.management.commands.generate_articles import (
 from articles.models import Article, Byline, Category, TaggedArticle
 from embeds.models import Embed
 from embeds.rendering import embed_urls
+from newsroom import cache as content
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,12 @@ def test_running_again_adds_articles_without_slug_clashes(generated):
     permalinks = list(Article.objects.values_list("published_on", "slug"))
     assert len(set(permalinks)) == len(permalinks)
     assert Article.objects.filter(slug__endswith="-2").count() >= COUNT - 2
+
+
+def test_it_retires_cached_pages_like_a_save_would(generated):
+    before = content.current().key
+    call_command("generate_articles", "1", verbosity=0)
+    assert content.current().key != before
 
 
 def test_the_benchmark_search_words_are_common_and_rare(generated):

@@ -10,9 +10,10 @@ exists; slugs that would clash on a day get a ``-2``, ``-3`` suffix.
 Rows go in with ``bulk_create``, which is the point: it skips
 ``services.save_article`` (no revisions, no signals), so the bodies are
 generated in the form ``Article.save()`` would store (checked against
-``articles.html.sanitize`` before anything is written) and the permalink
-fields are filled the way ``Article.fill_permalink`` fills them. This is
-benchmark data, not an editorial write path.
+``articles.html.sanitize`` before anything is written), the permalink
+fields are filled the way ``Article.fill_permalink`` fills them, and the
+content generation is bumped once at the end. This is benchmark data, not an
+editorial write path.
 
 All text is made from the word lists below, never copied from anywhere.
 """
@@ -39,6 +40,7 @@ from articles.html import sanitize
 from articles.models import Article, Author, Byline, Category, TaggedArticle, new_preview_nonce
 from embeds import providers
 from embeds.models import Embed
+from newsroom import cache as content
 
 MAX_COUNT = 10_000_000
 MAX_BATCH_SIZE = 20_000
@@ -450,6 +452,8 @@ class Command(BaseCommand):
                 rate = created / max(time.monotonic() - started, 1e-9)
                 self.stdout.write(f"{created:,}/{count:,} articles ({rate:,.0f}/s)")
 
+        # bulk_create sends no signals: retire cached pages the way a save would.
+        content.changed()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
