@@ -291,9 +291,11 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Lists order by (-published_at, -pk): with the key in the index,
+            # a page (and a deep page's keys) is read in index order, unsorted.
+            models.Index(fields=["status", "-published_at", "-id"], name="article_status_pub_idx"),
             models.Index(
-                fields=["category", "status", "-published_at"], name="article_cat_pub_idx"
+                fields=["category", "status", "-published_at", "-id"], name="article_cat_pub_idx"
             ),
         ]
 

@@ -1,18 +1,38 @@
-"""Sitemaps for search engines, all fed by ``Article.objects.published()``."""
+"""Sitemaps for search engines, all fed by ``Article.objects.published()``.
+
+Aggregates over every published article (the newest change, the categories,
+tags and authors in use) are computed once per content generation, not per
+request: on a large archive each is a scan.
+"""
 
 import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.cache import cache
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
+from newsroom.cache import content_key
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
+AGGREGATE_TIMEOUT = 60 * 60
+
+
+def remembered(name: str, compute):
+    """``compute()``, kept under the content generation."""
+    return cache.get_or_set(content_key("sitemap", name), compute, AGGREGATE_TIMEOUT)
+
+
+def latest_change() -> datetime.datetime | None:
+    return remembered(
+        "latest",
+        lambda: Article.objects.published().aggregate(latest=Max("updated_at"))["latest"],
+    )
 
 
 class SiteUrlSitemap(Sitemap):
@@ -42,7 +62,7 @@ class ArticleSitemap(SiteUrlSitemap):
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
         # One aggregate instead of Sitemap's default walk over every item.
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest_change()
 
 
 class CategorySitemap(SiteUrlSitemap):
@@ -50,17 +70,20 @@ class CategorySitemap(SiteUrlSitemap):
 
     def items(self):
         published = Article.objects.published()
-        return (
-            Category.objects.filter(articles__in=published)
-            .annotate(lastmod=Max("articles__updated_at"))
-            .order_by("name")
+        return remembered(
+            "categories",
+            lambda: list(
+                Category.objects.filter(articles__in=published)
+                .annotate(lastmod=Max("articles__updated_at"))
+                .order_by("name")
+            ),
         )
 
     def lastmod(self, category: Category) -> datetime.datetime:
         return category.lastmod
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest_change()
 
 
 class TagSitemap(SiteUrlSitemap):
@@ -68,10 +91,13 @@ class TagSitemap(SiteUrlSitemap):
 
     def items(self):
         published = Article.objects.published().values("pk")
-        return (
-            Tag.objects.filter(articles_taggedarticle_items__content_object__in=published)
-            .distinct()
-            .order_by("name")
+        return remembered(
+            "tags",
+            lambda: list(
+                Tag.objects.filter(articles_taggedarticle_items__content_object__in=published)
+                .distinct()
+                .order_by("name")
+            ),
         )
 
     def location(self, tag: Tag) -> str:
@@ -83,7 +109,10 @@ class AuthorSitemap(SiteUrlSitemap):
 
     def items(self):
         published = Article.objects.published().values("pk")
-        return Author.objects.filter(articles__in=published).distinct().order_by("name")
+        return remembered(
+            "authors",
+            lambda: list(Author.objects.filter(articles__in=published).distinct().order_by("name")),
+        )
 
 
 sitemaps = {

@@ -275,8 +275,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
+def sitemap_index_items() -> list[SitemapIndexItem]:
     items = []
     for section, sitemap_class in sitemaps.items():
         sitemap = sitemap_class()
@@ -286,6 +285,12 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
             items.append(
                 SitemapIndexItem(f"{location}?p={page}" if page > 1 else location, last_mod)
             )
+    return items
+
+
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
+    items = cache.get_or_set(content_key("sitemap-index"), sitemap_index_items, LIST_TIMEOUT)
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
     )

@@ -85,3 +85,14 @@ def test_news_sitemap_holds_the_last_48_hours_in_the_news_format(client, article
 def test_news_sitemap_drops_articles_after_48_hours(client, articles, time_machine):
     time_machine.move_to(NOON + datetime.timedelta(hours=48), tick=False)
     assert list(xml(client, "/news-sitemap.xml").iter(f"{SITEMAP}url")) == []
+
+
+def test_sitemaps_follow_a_new_article_and_a_new_tag(client, noon):
+    from articles.services import save_article
+
+    make_article(tags=["old"])
+    assert "/tag/old/" in client.get("/sitemap-tags.xml").content.decode()
+    client.get("/sitemap.xml")
+    article = make_article(tags=["fresh"])
+    save_article(article)
+    assert "/tag/fresh/" in client.get("/sitemap-tags.xml").content.decode()
