@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds: the site's, and per category, tag and author."""
 
+import io
 import mimetypes
 
 from django.conf import settings
@@ -16,7 +17,17 @@ from articles.models import Article, Author, Category, category_family
 FEED_SIZE = 20
 
 
-class ContentRssFeed(Rss201rev2Feed):
+class BufferedFeed:
+    """Write the document to the response once: the XML writer's many small
+    writes each cost an encode and a list append on an HttpResponse."""
+
+    def write(self, outfile, encoding):
+        buffer = io.StringIO()
+        super().write(buffer, encoding)
+        outfile.write(buffer.getvalue())
+
+
+class ContentRssFeed(BufferedFeed, Rss201rev2Feed):
     """RSS whose items also carry the full body in ``content:encoded``."""
 
     def rss_attributes(self):
@@ -30,7 +41,7 @@ class ContentRssFeed(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content"])
 
 
-class ContentAtomFeed(Atom1Feed):
+class ContentAtomFeed(BufferedFeed, Atom1Feed):
     """Atom whose entries carry the full body as ``<content type="html">``."""
 
     def add_item_elements(self, handler, item):

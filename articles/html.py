@@ -63,7 +63,14 @@ def plain_text(body: str) -> str:
 
 def first_sentences(body: str, max_chars: int = 280) -> str:
     """Whole sentences from the start of the body, up to ``max_chars``."""
-    text = plain_text(body)
+    # Only the start matters: strip a generous head (cut after a whole tag)
+    # rather than the whole body, which lists and feeds do twenty times a page.
+    head = body[: max_chars * 8]
+    if len(head) < len(body):
+        head = head[: head.rfind(">") + 1]
+    text = plain_text(head)
+    if len(text) <= max_chars and len(head) < len(body):
+        text = plain_text(body)
     if len(text) <= max_chars:
         return text
     summary = ""
