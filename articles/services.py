@@ -26,7 +26,7 @@ from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
 from embeds.models import Embed
-from embeds.rendering import embed_urls
+from embeds.rendering import embed_matches
 
 
 class TransitionRefused(Exception):
@@ -94,7 +94,7 @@ def save_article(
             article.tags.set(list(tags))
         if save_related is not None:
             save_related()
-        Embed.objects.ensure(embed_urls(article.body))
+        Embed.objects.ensure(embed_matches(article.body))
         if user is not None and user.is_authenticated and not can_publish(user):
             _add_to_byline(article, author_for(user))
         redirects.record_move(article, previous_path)
