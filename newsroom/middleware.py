@@ -252,13 +252,15 @@ class PageCacheMiddleware:
         if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
         if if_none_match is not None:
             fresh = etag_matches(if_none_match, etag)
-        else:
-            moment = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+        elif if_modified_since := request.META.get("HTTP_IF_MODIFIED_SINCE"):
+            moment = parse_http_date_safe(if_modified_since)
             fresh = (
                 moment is not None
                 and moment <= time.time()
                 and not content.modified_since(since, moment)
             )
+        else:
+            return response
         if not fresh:
             return response
         not_modified = HttpResponseNotModified()
