@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.test.utils import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,17 @@ def fast_password_hasher() -> Iterator[None]:
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="class")
+def class_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """setUpTestData for pytest: rows written by a class-scoped fixture that asks
+    for this one are made once, seen by every test of the class and rolled back
+    after it. Each test still runs in its own savepoint, so whatever it changes
+    is undone before the next test. Not for transactional tests."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def free_port() -> int:
