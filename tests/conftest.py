@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,15 +46,28 @@ def fast_password_hasher() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _rows_rolled_back_afterwards(django_db_blocker) -> Iterator[None]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(scope="class")
 def class_db(django_db_setup, django_db_blocker) -> Iterator[None]:
     """setUpTestData for pytest: rows written by a class-scoped fixture that asks
     for this one are made once, seen by every test of the class and rolled back
     after it. Each test still runs in its own savepoint, so whatever it changes
     is undone before the next test. Not for transactional tests."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with _rows_rolled_back_afterwards(django_db_blocker):
         yield
-        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """``class_db`` for a module: rows made once, seen by every test of the module."""
+    with _rows_rolled_back_afterwards(django_db_blocker):
+        yield
 
 
 def free_port() -> int:

@@ -9,7 +9,8 @@ from articles.models import Article
 from tests.articles.conftest import NOON
 from tests.factories import make_article, make_author, make_category
 
-pytestmark = pytest.mark.django_db
+# Every test runs at NOON, beside the same cast.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon", "cast")]
 
 SURFACES = [
     "/",
@@ -31,9 +32,10 @@ SURFACES = [
 ]
 
 
-@pytest.fixture
-def cast(noon):
-    """Four articles sharing category, tag and author, all on 2024-03-10."""
+@pytest.fixture(scope="module")
+def cast(module_db):
+    """Four articles sharing category, tag and author, all on 2024-03-10; made
+    once for the module (their times are fixed, so the clock does not matter)."""
     news = make_category(name="News", slug="news")
     music = make_category(name="Music", slug="music", parent=news)
     ana = make_author(name="Ana", slug="ana")
