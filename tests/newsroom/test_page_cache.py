@@ -149,6 +149,16 @@ class HitTests:
         assert "Story 19" not in second_page
         assert "Story 00" in second_page
 
+    @pytest.mark.parametrize(
+        "query", ["?%ff%fe=%00%c0%af", "?<script>=1", "?q=" + "x" * 8000, "?%", "?page=%e2%82%ac"]
+    )
+    def test_hostile_query_strings_are_keys_like_any_other(self, client, story, query):
+        first = client.get("/" + query)
+        assert first.status_code in (200, 404)
+        second = client.get("/" + query)
+        assert second.status_code == first.status_code
+        assert second.content == first.content
+
     def test_a_forged_host_is_refused_before_the_cache_is_asked(self, client, story):
         client.get("/")
         assert client.get("/", headers={"host": "evil.example"}).status_code == 400
