@@ -207,18 +207,42 @@ def axe_audit(browser):
 
 
 @pytest.fixture(scope="session")
-def live_server(request, django_db_blocker):
+def collected_static() -> Path:
+    """STATIC_ROOT as collectstatic leaves it, so pages and assets agree on hashed names.
+
+    Collected again only when a source file is newer than the manifest: a
+    collection takes ~10 s (every file is compressed twice) and `make test`
+    has just made one.
+    """
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    manifest = Path(staticfiles_storage.path(staticfiles_storage.manifest_name))
+    collected_at = manifest.stat().st_mtime if manifest.exists() else 0.0
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    sources = (
+        Path(storage.path(path))
+        for finder in get_finders()
+        for path, storage in finder.list(ignore)
+    )
+    if any(source.stat().st_mtime > collected_at for source in sources):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return Path(settings.STATIC_ROOT)
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_blocker, collected_static):
     """pytest-django's live server, but serving static files the way production does.
 
     Its default static handler looks files up with the finders, which know
     nothing of the hashed names the manifest storage puts in pages; here the
     app's own WhiteNoise middleware serves the collected files instead.
     """
-    from django.core.management import call_command
     from pytest_django.live_server_helper import LiveServer
 
-    # Fresh collected files, so pages and assets agree on hashed names.
-    call_command("collectstatic", interactive=False, verbosity=0)
     addr = (
         request.config.getvalue("liveserver")
         or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")

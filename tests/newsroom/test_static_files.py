@@ -2,33 +2,21 @@
 
 import gzip
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.templatetags.static import static
-from django.test import Client, override_settings
+from django.test import Client
 
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
-@pytest.fixture(scope="session")
-def collected_static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """collectstatic once per session, into a private folder (not the shared staticfiles/)."""
-    static_root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=static_root):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return static_root
-
-
 @pytest.fixture
-def collected(settings, collected_static_root: Path) -> Iterator[Path]:
-    # Changing STATIC_ROOT resets the static files storage; each test's Client
-    # builds a fresh WhiteNoise that indexes this folder.
-    settings.STATIC_ROOT = collected_static_root
-    yield collected_static_root
+def collected(collected_static: Path) -> Path:
+    """STATIC_ROOT, freshly collected (root conftest); each test's Client builds
+    a fresh WhiteNoise that indexes it."""
+    return collected_static
 
 
 def body(response: StreamingHttpResponse) -> bytes:
