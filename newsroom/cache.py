@@ -115,19 +115,27 @@ class _FileStore:
         finally:
             os.close(descriptor)
 
-    def write(self, token: str) -> None:
+    def _temporary(self, token: str) -> Path:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
         temporary.write_text(token)
-        os.replace(temporary, self.path)
+        return temporary
+
+    def write(self, token: str) -> None:
+        os.replace(self._temporary(token), self.path)
 
     def add(self, token: str) -> None:
+        # A hard link appears whole or not at all, and never replaces a file.
+        temporary = None
         try:
-            with self.path.open("x") as file:
-                file.write(token)
+            temporary = self._temporary(token)
+            os.link(temporary, self.path)
         except FileExistsError:
             pass
         except OSError:
             logger.exception("could not create the content generation file")
+        finally:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
 
 
 _pinned: ContextVar[tuple[str, bool] | None] = ContextVar("content_generation", default=None)
