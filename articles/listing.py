@@ -18,7 +18,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from articles.models import Article, Byline
-from newsroom.cache import content_key
+from newsroom.cache import content_key, current, remember
 
 # What a card shows; the body (kilobytes each) stays in the database.
 CARD_FIELDS = (
@@ -96,6 +96,8 @@ def cached_page(
     ``prepare`` gets the page's articles before they are stored, to load
     anything the template will need (so a cached page never queries).
     """
+    if not current().shared:  # the cache does not answer: ask it nothing
+        return paginator, paginator.page(paginator.num_pages if number == "last" else number)
     stored = cache.get(key)
     if stored is not None:
         count, number = stored
@@ -117,9 +119,10 @@ def list_key(*parts: object) -> str:
 def by_slug(model: type[Model], slug: str) -> Model:
     """The row of ``model`` with ``slug``, or a 404; cached with the content."""
     digest = hashlib.sha256(slug.encode()).hexdigest()[:32]
-    key = content_key("slug", model._meta.label_lower, digest)
-    row = cache.get(key)
-    if row is None:
-        row = get_object_or_404(model, slug=slug)
-        cache.set(key, row, LIST_TIMEOUT)
-    return row
+    return remember(
+        lambda: get_object_or_404(model, slug=slug),
+        "slug",
+        model._meta.label_lower,
+        digest,
+        timeout=LIST_TIMEOUT,
+    )

@@ -12,7 +12,6 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -23,7 +22,7 @@ from articles.links import absolute_url
 from articles.models import Article, Author
 from articles.rendering import render_article_body
 from articles.templatetags.articles import article_ld, share_links
-from newsroom.cache import content_key
+from newsroom.cache import remember
 
 RELATED_SIZE = 4
 # Retired with the generation anyway; this only bounds memory for quiet articles.
@@ -56,28 +55,28 @@ def published_article_at(day: datetime.date, slug: str) -> Article:
     generation, so it is found at its time (``newsroom.cache``).
     """
     permalink = hashlib.sha256(f"{day.isoformat()}/{slug}".encode()).hexdigest()[:32]
-    key = content_key("article-at", permalink)
-    article = cache.get(key)
-    if article is None:
-        article = get_object_or_404(
+    return remember(
+        lambda: get_object_or_404(
             Article.objects.published().select_related("category").with_neighbours(),
             published_on=day,
             slug=slug,
-        )
-        cache.set(key, article, PARTS_TIMEOUT)
-    return article
+        ),
+        "article-at",
+        permalink,
+        timeout=PARTS_TIMEOUT,
+    )
 
 
 def article_parts(article: Article) -> ArticleParts:
     """The page's parts for ``article`` (fetched with its category), cached."""
-    key = content_key(
-        "article-page", article.pk, f"{article.updated_at.timestamp():.6f}", get_language()
+    return remember(
+        lambda: _build(article),
+        "article-page",
+        article.pk,
+        f"{article.updated_at.timestamp():.6f}",
+        get_language(),
+        timeout=PARTS_TIMEOUT,
     )
-    parts = cache.get(key)
-    if parts is None:
-        parts = _build(article)
-        cache.set(key, parts, PARTS_TIMEOUT)
-    return parts
 
 
 def _build(article: Article) -> ArticleParts:

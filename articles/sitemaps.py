@@ -10,14 +10,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.core.cache import cache
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
-from newsroom.cache import content_key
+from newsroom.cache import remember
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
 AGGREGATE_TIMEOUT = 60 * 60
@@ -25,7 +24,7 @@ AGGREGATE_TIMEOUT = 60 * 60
 
 def remembered(name: str, compute):
     """``compute()``, kept under the content generation."""
-    return cache.get_or_set(content_key("sitemap", name), compute, AGGREGATE_TIMEOUT)
+    return remember(compute, "sitemap", name, timeout=AGGREGATE_TIMEOUT)
 
 
 def latest_change() -> datetime.datetime | None:

@@ -4,7 +4,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,7 +31,7 @@ from articles.models import Article, Author, Category, category_family
 from articles.pages import article_parts, published_article_at
 from articles.sitemaps import news_articles, sitemaps
 from embeds.csp import allow_embed_frames
-from newsroom.cache import content_key
+from newsroom.cache import remember
 
 LIST_SIZE = 12
 SEARCH_MAX_LENGTH = 200
@@ -195,10 +194,11 @@ class CategoryView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.category = by_slug(Category, self.kwargs["slug"])
-        self.ancestors, descendants = cache.get_or_set(
-            content_key("category-family", self.category.pk),
+        self.ancestors, descendants = remember(
             lambda: category_family(self.category),
-            LIST_TIMEOUT,
+            "category-family",
+            self.category.pk,
+            timeout=LIST_TIMEOUT,
         )
         self.subcategories = [c for c in descendants if c.parent_id == self.category.pk]
         return super().get_queryset().in_categories([self.category, *descendants])
@@ -290,7 +290,7 @@ def sitemap_index_items() -> list[SitemapIndexItem]:
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
-    items = cache.get_or_set(content_key("sitemap-index"), sitemap_index_items, LIST_TIMEOUT)
+    items = remember(sitemap_index_items, "sitemap-index", timeout=LIST_TIMEOUT)
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
     )

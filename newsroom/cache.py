@@ -32,17 +32,19 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_KEY = "content:generation"
 SCHEDULE_KEY = "content:schedule:{token}"
@@ -313,6 +315,27 @@ def pinned(value: str, shared: bool) -> Iterator[None]:
 def content_key(*parts: object) -> str:
     """A cache key for content derived from the database, retired with the generation."""
     return ":".join(["content", current().key, *map(str, parts)])
+
+
+_MISSING = object()
+
+
+def remember(compute: Callable[[], T], *parts: object, timeout: int) -> T:
+    """``compute()``, kept in the cache under ``parts`` and the generation.
+
+    While the generation cannot be read (the cache does not answer), the
+    value is computed every time: a hung cache would otherwise cost its
+    socket timeout on every call.
+    """
+    generation = current()
+    if not generation.shared:
+        return compute()
+    key = ":".join(["content", generation.key, *map(str, parts)])
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
 
 
 def last_modified(since: float, now: float) -> int:
