@@ -13,9 +13,10 @@ ONE_YEAR = 365 * 24 * 60 * 60
 
 
 @pytest.fixture
-def collected(collected_static: Path) -> Path:
+def collected(settings, collected_static: Path) -> Path:
     """STATIC_ROOT, freshly collected (root conftest); each test's Client builds
-    a fresh WhiteNoise that indexes it."""
+    a fresh WhiteNoise that indexes it, as in production."""
+    settings.WHITENOISE_AUTOREFRESH = False
     return collected_static
 
 
