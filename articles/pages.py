@@ -31,14 +31,16 @@ PARTS_TIMEOUT = 60 * 60
 
 @dataclass(frozen=True)
 class ArticleParts:
+    """Named as the article template's context names them."""
+
     canonical_url: str
     lead_image_url: str
     description: str
     authors: list[Author]
     tags: list[Tag]
     related: list[Article]
-    previous: Article | None
-    next: Article | None
+    previous_article: Article | None
+    next_article: Article | None
     body: SafeString
     json_ld: SafeString
     # Rendered once here rather than on every request: the byline, the tags
@@ -95,8 +97,8 @@ def _build(article: Article) -> ArticleParts:
         authors=authors,
         tags=tags,
         related=related,
-        previous=previous,
-        next=following,
+        previous_article=previous,
+        next_article=following,
         body=render_article_body(article),
         json_ld=article_ld(article, authors, lead_image_url),
         byline=_render("includes/article_byline.html", authors=authors),

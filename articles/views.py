@@ -155,23 +155,7 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        parts = article_parts(article)
-        context.update(
-            canonical_url=parts.canonical_url,
-            lead_image_url=parts.lead_image_url,
-            description=parts.description,
-            related=parts.related,
-            previous_article=parts.previous,
-            next_article=parts.next,
-            body=parts.body,
-            authors=parts.authors,
-            tags=parts.tags,
-            json_ld=parts.json_ld,
-            byline=parts.byline,
-            footer=parts.footer,
-            more=parts.more,
-            not_published=not article.is_published,
-        )
+        context.update(vars(article_parts(article)), not_published=not article.is_published)
         return context
 
     def is_private(self, context) -> bool:
