@@ -25,18 +25,24 @@ bind = [_env("GUNICORN_BIND", f"{_env('HOST', '127.0.0.1')}:{_env('PORT', '8000'
 
 # Two workers per core plus one; WEB_CONCURRENCY overrides (Heroku-style).
 workers = int(_env("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
-# gthread with keep-alive, by measurement (bench/gunicorn_workers.py, docs/deploy.md):
-# level with sync on the home page (0.97x), ahead on a constant view (1.15x), and
-# lower median and p99 latency on both.
-worker_class = _env("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(_env("GUNICORN_THREADS", "4"))
+# sync by measurement (bench/run.py --worker-class sync,gthread; docs/deploy.md):
+# on newsroom's own pages a real sync worker serves more than gthread, and
+# keeps both workers busy, where gthread's keep-alive connections pile onto
+# one worker after each max_requests restart. Behind nginx (which buffers
+# slow clients) sync is what gunicorn recommends.
+worker_class = _env("GUNICORN_WORKER_CLASS", "sync")
+# gunicorn runs gthread whenever threads > 1, whatever worker_class says: a
+# sync worker must have exactly one thread, so threads apply to gthread only.
+threads = int(_env("GUNICORN_THREADS", "4")) if worker_class == "gthread" else 1
 keepalive = int(_env("GUNICORN_KEEPALIVE", "5"))
 
 timeout = int(_env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Recycle workers now and then so a slow leak never becomes an outage.
-max_requests = int(_env("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Not too often: each new worker imports the whole application again (about a
+# second of CPU), which at a cached site's request rates adds up.
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
 
 # One line per request on stdout: client, request line, status, bytes, duration.
 accesslog = "-"

@@ -121,3 +121,22 @@ def test_a_reload_picks_up_a_changed_env_file(tmp_path: Path, migrated_database_
             time.sleep(0.2)
         else:
             raise AssertionError(f"the reload kept the old settings\n{server.output()}")
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "sync"),
+        # gunicorn would quietly run gthread for a sync worker with threads > 1.
+        ({"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_THREADS": "4"}, "sync"),
+        ({"GUNICORN_WORKER_CLASS": "gthread"}, "gthread"),
+    ],
+)
+def test_the_worker_class_is_the_one_configured(
+    tmp_path: Path, migrated_database_url: str, environment: dict, expected: str
+):
+    env = production_env(tmp_path, DATABASE_URL=migrated_database_url, **environment)
+    with gunicorn(env, tmp_path) as server:
+        fetch(server.url, "/healthz")
+    workers = re.findall(r"Using worker: (\w+)", server.output())
+    assert workers == [expected], server.output()
