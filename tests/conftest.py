@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Redis when asked, and Playwright on the system Chromium."""
+"""Shared fixtures: a fast suite (password hasher, WhiteNoise, rows made once per
+class or module), a real Redis when asked, and Playwright on the system Chromium."""
 
 import os
 import shutil
@@ -46,21 +47,21 @@ def fast_password_hasher() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def whitenoise_looks_files_up_on_request() -> Iterator[None]:
+    """Every test client builds a new WhiteNoise, which in production mode indexes
+    all ~900 collected files before its first request (a third of the time of
+    tests/articles). Looking a file up when it is asked for serves the same
+    responses. The live server and test_static_files keep the production mode."""
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 @contextmanager
 def _rows_rolled_back_afterwards(django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def whitenoise_looks_files_up_on_request() -> Iterator[None]:
-    """Every test client builds a new WhiteNoise, which in production mode stats
-    all ~900 collected files before its first request: 0.1 s a test. Looking a
-    file up when it is asked for serves the same responses. The live server
-    and test_static_files keep the production mode."""
-    with override_settings(WHITENOISE_AUTOREFRESH=True):
-        yield
 
 
 @pytest.fixture(scope="class")
