@@ -1,8 +1,6 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
 from articles import feeds, preview, views
-from articles.sitemaps import sitemaps
 
 
 class _Digits:
@@ -47,8 +45,7 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<slug:section>.xml",
-        sitemap,
-        {"sitemaps": sitemaps},
+        views.sitemap_section,
         name="sitemap-section",
     ),
     path("news-sitemap.xml", views.news_sitemap, name="news-sitemap"),

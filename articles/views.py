@@ -1,9 +1,10 @@
 """Reader pages. Every public query starts from ``Article.objects.published()``."""
 
 import datetime
+import hashlib
 
 from django.conf import settings
-from django.contrib.sitemaps.views import SitemapIndexItem
+from django.contrib.sitemaps.views import SitemapIndexItem, sitemap
 from django.core.paginator import InvalidPage, Page
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -278,6 +279,21 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
     )
+
+
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """A sitemap section as Django's view renders it, kept with the content.
+
+    The articles section lists up to 5,000 addresses a page, each a reverse()
+    and a template row: rendered once per content generation, not per request.
+    Unknown sections and pages are 404s, which are not kept.
+    """
+    page = hashlib.sha256(request.GET.get("p", "1").encode()).hexdigest()[:16]
+
+    def render() -> HttpResponse:
+        return sitemap(request, sitemaps=sitemaps, section=section).render()
+
+    return remember(render, "sitemap-section", section, page, timeout=LIST_TIMEOUT)
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
