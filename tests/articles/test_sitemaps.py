@@ -96,3 +96,11 @@ def test_sitemaps_follow_a_new_article_and_a_new_tag(client, noon):
     article = make_article(tags=["fresh"])
     save_article(article)
     assert "/tag/fresh/" in client.get("/sitemap-tags.xml").content.decode()
+
+
+def test_the_articles_section_pages_by_a_thousand(client, noon):
+    from articles.sitemaps import ArticleSitemap
+
+    assert ArticleSitemap.limit == 1000
+    assert client.get("/sitemap-articles.xml?p=2").status_code == 404  # a single page so far
+    assert client.get("/sitemap-articles.xml?p=x").status_code == 404
