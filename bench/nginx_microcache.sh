@@ -24,8 +24,8 @@ export DJANGO_DEBUG=false DJANGO_SECRET_KEY="bench-$RANDOM$RANDOM$RANDOM" \
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/gunicorn -c gunicorn.conf.py --access-logfile /dev/null newsroom.wsgi &
 gunicorn_pid=$!
-path=$(.venv/bin/python manage.py shell -c \
-    "from articles.models import Article; print(Article.objects.published().first().get_absolute_url())")
+path=$(.venv/bin/python manage.py shell --no-imports -c \
+    "from articles.models import Article; print(Article.objects.published().first().get_absolute_url())" | tail -n 1)
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:18000/healthz" && break; sleep 0.2; done
 
 mkdir -p "$work/www" "$work/cache"
@@ -35,6 +35,7 @@ head -c "$size" /dev/urandom > "$work/www/static.bin"
 
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;
+user root;  # the bench runs as whoever starts it; its folders are private to that user
 pid $work/nginx.pid;
 error_log $work/error.log warn;
 events { worker_connections 1024; }
