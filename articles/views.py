@@ -90,12 +90,63 @@ class HomeView(PublishedArticlesMixin, ListView):
 
 
 class ArticleArchiveMixin(PublishedArticlesMixin):
-    """Django's date archives over ``published_at``, numeric months, no future."""
+    """Django's date archives over ``published_at``, numeric months, no future.
+
+    Django asks the database on every request whether the period is empty,
+    which days or months it has and where the neighbouring periods are; the
+    answers change only with the content, so they are kept with it.
+    """
 
     date_field = "published_at"
     month_format = "%m"
     allow_future = False
     allow_empty = False
+
+    def kept(self, compute, *parts):
+        key = ("archive", type(self).__name__, self.request.path, *parts)
+        return remember(compute, *key, timeout=LIST_TIMEOUT)
+
+    def get_dated_queryset(self, **lookup):
+        allow_empty, self.allow_empty = self.allow_empty, True
+        try:
+            articles = super().get_dated_queryset(**lookup)
+        finally:
+            self.allow_empty = allow_empty
+        if not allow_empty and not self.kept(articles.exists, "exists"):
+            raise Http404(_("No articles available"))
+        return articles
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        parent = super()
+        return self.kept(
+            lambda: list(parent.get_date_list(queryset, date_type, ordering)),
+            "dates",
+            date_type,
+            ordering,
+        )
+
+    def kept_neighbour(self, method: str, date):
+        """Django's next or previous period holding articles, kept with the content."""
+        parent = getattr(super(), method)
+        return self.kept(lambda: parent(date), method, date)
+
+    def get_next_year(self, date):
+        return self.kept_neighbour("get_next_year", date)
+
+    def get_previous_year(self, date):
+        return self.kept_neighbour("get_previous_year", date)
+
+    def get_next_month(self, date):
+        return self.kept_neighbour("get_next_month", date)
+
+    def get_previous_month(self, date):
+        return self.kept_neighbour("get_previous_month", date)
+
+    def get_next_day(self, date):
+        return self.kept_neighbour("get_next_day", date)
+
+    def get_previous_day(self, date):
+        return self.kept_neighbour("get_previous_day", date)
 
 
 class ArticleYearArchiveView(ArticleArchiveMixin, YearArchiveView):

@@ -65,3 +65,19 @@ def test_the_lead_summary_comes_from_the_body_when_cached(client):
     make_article(title="Lead", dek="", body="<p>First sentence here. Second one.</p>")
     client.get("/")
     assert "First sentence here." in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/2024/", "/2024/03/", "/2024/03/10/"])
+def test_a_warm_archive_page_needs_no_query(client, django_assert_num_queries, url):
+    make_article(published_at=NOON - datetime.timedelta(hours=1))
+    make_article(published_at=NOON - datetime.timedelta(days=40))
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+def test_an_archive_follows_the_content(client):
+    assert client.get("/2024/02/").status_code == 404
+    make_article(title="February story", published_at=NOON - datetime.timedelta(days=20))
+    page = client.get("/2024/02/")
+    assert page.status_code == 200 and "February story" in page.content.decode()
