@@ -76,8 +76,8 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
+# Static files are collected by the tests' session fixture, only when stale.
 test: install sysdeps lint check
-	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Load and scale benchmarks (bench/README.md); BENCH_ARGS="--sizes 1000 --duration 3" for a quick run.

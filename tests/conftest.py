@@ -217,13 +217,14 @@ def axe_audit(browser):
     return audit
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def collected_static() -> Path:
     """STATIC_ROOT as collectstatic leaves it, so pages and assets agree on hashed names.
 
-    Collected again only when a source file is newer than the manifest: a
-    collection takes ~10 s (every file is compressed twice) and `make test`
-    has just made one.
+    For every session (pages render ``{% static %}`` through the manifest), but
+    collected again only when a source file is newer than the manifest: a
+    collection takes ~10 s (every file is compressed twice), so `make test`
+    leaves it to this fixture rather than collecting on every run.
     """
     from django.apps import apps
     from django.conf import settings
