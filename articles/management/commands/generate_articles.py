@@ -27,7 +27,7 @@ import itertools
 import random
 import string
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import reset_queries, transaction
@@ -164,25 +164,19 @@ ID_CHARS = string.ascii_letters + string.digits
 INSTAGRAM_CHARS = ID_CHARS + "_-"
 
 
-def count_argument(value: str) -> int:
-    """A whole number from 1 to MAX_COUNT, or an error argparse reports clearly."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if not 1 <= number <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_COUNT:,}, got {number}")
-    return number
+def whole_number(maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``maximum``, or a clear error."""
 
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if not 1 <= number <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between 1 and {maximum:,}, got {number}")
+        return number
 
-def batch_size_argument(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if not 1 <= number <= MAX_BATCH_SIZE:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_BATCH_SIZE:,}, got {number}")
-    return number
+    return parse
 
 
 def years_argument(value: str) -> float:
@@ -370,13 +364,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("count", type=count_argument, help="How many articles to add.")
+        parser.add_argument("count", type=whole_number(MAX_COUNT), help="How many articles to add.")
         parser.add_argument(
             "--seed", type=int, default=None, help="Random seed, for repeatable content."
         )
         parser.add_argument(
             "--batch-size",
-            type=batch_size_argument,
+            type=whole_number(MAX_BATCH_SIZE),
             default=2000,
             help="Articles per insert and transaction (default 2000).",
         )
