@@ -297,6 +297,8 @@ class Article(models.Model):
             models.Index(
                 fields=["category", "status", "-published_at", "-id"], name="article_cat_pub_idx"
             ),
+            # The newest change of a published article (sitemaps' lastmod).
+            models.Index(fields=["status", "-updated_at"], name="article_status_updated_idx"),
         ]
 
     def __str__(self) -> str:
