@@ -239,7 +239,7 @@ class TestChangeForm:
     def test_a_post_without_the_version_is_refused(self, editor_client):
         article = make_draft(title="Untouched")
         data = form_data(editor_client.get(change_url(article)))
-        del data["version"]
+        del data["loaded_version"]
         data["title"] = "Changed"
         response = editor_client.post(change_url(article), data)
         assert response.status_code == 200
