@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from csp.constants import NONCE
 from django.contrib import admin, messages
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -257,6 +257,10 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
             request._newsroom_save_error = ""
         except (OperationalError, InterfaceError):
             logger.warning("admin save failed: database unavailable", exc_info=True)
+            # A connection an outage broke is dropped, so re-reading reconnects.
+            database = connections[router.db_for_write(Article)]
+            if not database.in_atomic_block:
+                database.close_if_unusable_or_obsolete()
             request._newsroom_save_error = DATABASE_UNAVAILABLE
             status, retry_after = 503, RETRY_AFTER_SECONDS
         except MediaUnwritable:
