@@ -85,6 +85,7 @@ class TestEveryPathHasTheSameEffects:
         assert articles
         for article in articles:
             assert versions(article) == 1, article.title
+            assert article.version == 1, article.title
             assert set(embed_urls(article.body)) <= set(Embed.objects.values_list("url", flat=True))
         # The demo's own metadata survives the empty rows saving would make.
         assert Embed.objects.exclude(author_name="").exists()
@@ -171,6 +172,17 @@ class TestResaveCommand:
         with pytest.raises(CommandError, match="No article with id 424242"):
             call_command("resave_articles", str(article.pk), "424242", stdout=None)
         assert versions(article) == 0
+
+    def test_an_article_changed_since_the_batch_was_read_is_resaved_as_changed(self):
+        from articles.management.commands.resave_articles import Command
+
+        article = make_draft(title="Read by the batch")
+        edited = Article.objects.get(pk=article.pk)
+        edited.title = "Edited meanwhile"
+        save_article(edited)
+        Command()._resave(article)
+        stored = Article.objects.get(pk=article.pk)
+        assert (stored.title, stored.version) == ("Edited meanwhile", 3)
 
     def test_all_resaves_every_article(self, capsys):
         articles = [make_draft(), make_draft()]
