@@ -206,10 +206,13 @@ class TestPostgreSQLDown:
         data = form_data(client.get(change_url(article)))
         data.update(title="Typed while PostgreSQL was down", body=TYPED_BODY)
         data["password"] = "never shown"
+        data['"><script>alert(1)</script>'] = "<script>alert(2)</script>"
         request.getfixturevalue("database_down")
         response = client.post(change_url(article), data)
         assert_fault_page_keeps(response, data, change_url(article))
-        assert "never shown" not in response.content.decode()
+        text = response.content.decode()
+        assert "never shown" not in text
+        assert "<script" not in text
 
     @pytest.mark.django_db
     def test_an_admin_page_answers_503(self, request):
