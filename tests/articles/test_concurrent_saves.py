@@ -4,6 +4,7 @@ One save wins; the other is refused, so no edit is silently lost."""
 
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import pytest
 from django.db import connection, connections
@@ -118,3 +119,46 @@ def wait_until_another_connection_waits() -> None:
                 return
             time.sleep(0.02)
     raise AssertionError("the second save never waited for the first")
+
+
+@pytest.mark.usefixtures("plain_static")
+class TestAdminSaveRace:
+    def test_a_save_committed_while_the_form_was_saving_is_a_conflict_not_lost(self):
+        """The form's check passed; the row moved before the form's save got it.
+        Only on PostgreSQL: SQLite runs the whole admin save under its write lock."""
+        from tests.articles.editorial import change_url, form_data, logged_in, make_editor
+
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL; SQLite takes the write lock before the form's check")
+        article = make_draft(title="Original")
+        client = logged_in(make_editor())
+        data = form_data(client.get(change_url(article)))
+        data["title"] = "Mine"
+        other = connections.create_connection("default")
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # someone's save, not yet committed
+            cursor.execute(
+                "UPDATE articles_article SET title = 'Theirs', version = version + 1 WHERE id = %s",
+                [article.pk],
+            )
+        responses = []
+
+        def post() -> str:
+            responses.append(client.post(change_url(article), data))
+            return "posted"
+
+        poster = threading.Thread(target=lambda: in_threads(nullcontext, post))
+        poster.start()
+        try:
+            wait_until_another_connection_waits()
+        finally:
+            other.commit()
+            other.close()
+        poster.join(timeout=120)
+        [response] = responses
+        assert response.status_code == 200
+        assert "Not saved: someone outside the admin saved this article" in (
+            response.content.decode()
+        )
+        article.refresh_from_db()
+        assert (article.title, article.version) == ("Theirs", 2)
