@@ -217,7 +217,6 @@ class ArticleAdminForm(forms.ModelForm):
         sent = self.data.get("loaded_version", "")
         loaded = int(sent) if sent.isascii() and sent.isdigit() and len(sent) < 12 else None
         if loaded == self.instance.version:
-            self.instance.version = loaded
             return
         conflict = revisions.find_conflict(self.instance.pk, loaded)
         if conflict is None:  # the row is gone: the save finds out

@@ -4,6 +4,7 @@ History, compare, revert and recover live in ``history.py``."""
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from csp.constants import NONCE
@@ -213,7 +214,9 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 force=reverting,
             )
         except OSError as error:
-            # Storing an upload failed (the only files a save writes).
+            if not request.FILES:
+                raise
+            # Storing the upload failed: the only files a save writes.
             raise MediaUnwritable from error
 
     # Saving when something outside the form fails ------------------------
@@ -227,11 +230,14 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
             lambda: super(ArticleAdmin, self).add_view(request, form_url, extra_context),
         )
 
-    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+    def create_revision(self, request: HttpRequest):
         if request.method in ("GET", "HEAD"):
-            # Showing the form saves nothing: no revision block, and so, on
-            # SQLite, no write lock to wait for.
-            return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)
+            # Showing a form saves nothing: no revision block, and so no
+            # transaction, which on SQLite would wait for the write lock.
+            return nullcontext()
+        return super().create_revision(request)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         return self._saved_or_reshown(
             request,
             object_id,
