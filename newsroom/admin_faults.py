@@ -60,10 +60,11 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
         "action": request.get_full_path(),
         "csrf_token": get_token(request) if posted else "",
         "resend": [(n, v) for n, v in fields if n != "csrfmiddlewaretoken"],
+        # What a person wrote: not the bookkeeping, ids and inline rows.
         "shown": [
             (n, v)
             for n, v in fields
-            if v.strip() and n not in NOT_SHOWN and not n.split("-")[-1].isupper()
+            if v.strip() and n not in NOT_SHOWN and "-" not in n and not v.isdigit()
         ],
         "files_lost": posted and bool(request.FILES),
     }

@@ -245,7 +245,7 @@ def assert_fault_page_keeps(response, data: dict, action: str) -> None:
 
     Form().feed(text)
     assert Form.action == action
-    for name in ("title", "body", "dek", "category", "loaded_version"):
+    for name in ("title", "body", "dek", "category", "loaded_version", "bylines-TOTAL_FORMS"):
         assert Form.fields[name] == [str(data[name])], name
     assert "password" not in Form.fields
     assert Form.fields["csrfmiddlewaretoken"]
