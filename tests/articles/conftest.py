@@ -44,7 +44,7 @@ def sqlite_file(tmp_path, django_db_blocker):
 def shared_database(request):
     """A committed database that threads write at once: the SQLite file of
     ``sqlite_file``, or PostgreSQL's test database; either way the test needs
-    ``django_db(transaction=True, serialized_rollback=True)``. Yields what a
+    ``django_db(transaction=True)``. Yields what a
     thread enters to use it."""
     from contextlib import nullcontext
 

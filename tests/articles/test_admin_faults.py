@@ -41,7 +41,7 @@ def reshown(response) -> dict:
 
 
 @pytest.mark.usefixtures("plain_static")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestSQLiteWriteLockHeldElsewhere:
     def test_a_save_waits_a_bounded_time_then_says_busy_and_keeps_the_text(self, sqlite_file):
         timeout = settings.DATABASES["default"]["OPTIONS"]["timeout"]
@@ -109,7 +109,7 @@ class TestSQLiteWriteLockHeldElsewhere:
 
 
 @pytest.mark.usefixtures("plain_static")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestSQLiteFileGone:
     def test_a_save_answers_503_with_the_editors_text_to_send_again(self, sqlite_file):
         article = make_draft(title="Before")
@@ -132,7 +132,7 @@ class TestSQLiteFileGone:
 
 
 @pytest.mark.usefixtures("plain_static")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestPostgreSQLRowLockedElsewhere:
     """The save's own statement fails (psycopg's real LockNotAvailable, an
     OperationalError) while reading still works: the real form comes back."""
