@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0004_state_checks_and_indexes")]
+    dependencies = [("articles", "0005_article_status_updated_idx")]
 
     operations = [
         migrations.AddField(
