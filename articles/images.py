@@ -10,10 +10,14 @@ Files go through Django's storage API (filesystem, or S3 via django-storages).
 
 from __future__ import annotations
 
+import html
+import logging
+import re
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,10 +25,16 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles import imaging
+from articles.links import absolute_url
+
+logger = logging.getLogger(__name__)
 
 FOLDER = "images"
 # Fields a card or a picture needs; lists select these and nothing else.
@@ -206,16 +216,23 @@ def delete_files(names: list[str]) -> None:
 def ingest(
     data: bytes,
     *,
-    alt: str = "",
-    caption: str = "",
-    credit: str = "",
     focal: tuple[float | None, float | None] = (None, None),
-    uploaded_by=None,
+    **fields,
 ) -> Image:
     """A new library image from an upload's bytes: checked, redrawn without
     metadata, stored with its renditions. Raises ``ValidationError`` (nothing
-    stored) when the bytes are refused."""
-    prepared = imaging.prepare(data, focal)
+    stored) when the bytes are refused. ``fields``: alt, caption, credit,
+    uploaded_by."""
+    return add(imaging.prepare(data, focal), focal=focal, **fields)
+
+
+def add(
+    prepared: imaging.Prepared,
+    *,
+    focal: tuple[float | None, float | None] = (None, None),
+    **fields,
+) -> Image:
+    """Store an upload already checked by ``imaging.prepare`` as a library image."""
     name = store(prepared)
     try:
         with transaction.atomic():
@@ -223,16 +240,42 @@ def ingest(
                 file=name,
                 width=prepared.width,
                 height=prepared.height,
-                alt=alt,
-                caption=caption,
-                credit=credit,
                 focal_x=focal[0],
                 focal_y=focal[1],
-                uploaded_by=uploaded_by,
+                **fields,
             )
     except BaseException:
         delete_files([name, *rendition_names(name, prepared.width)])
         raise
+
+
+def adopt_lead_image(article) -> None:
+    """Move a lead image set the pre-library way (``Article.lead_image``, as an
+    importer still does) into the library, and point the article at it. A
+    file that is refused stays where it is, logged."""
+    field = article.lead_image
+    try:
+        field.open("rb")
+        data = field.read()
+        field.close()
+    except OSError as error:
+        logger.warning("Lead image %s of %r unreadable: %s", field.name, article, error)
+        return
+    try:
+        article.image = ingest(
+            data,
+            alt=article.lead_image_alt,
+            caption=article.lead_image_caption,
+            credit=article.lead_image_credit,
+        )
+    except ValidationError as error:
+        logger.warning("Lead image %s of %r refused: %s", field.name, article, error.message)
+        return
+    stored = field.name if field._committed else None
+    article.lead_image = ""
+    article.lead_image_width = article.lead_image_height = None
+    if stored:
+        transaction.on_commit(lambda: delete_files([stored]))
 
 
 def rebuild(image: Image, *, missing_only: bool = False) -> int:
@@ -257,3 +300,122 @@ def _delete_files(sender, instance: Image, **kwargs) -> None:
     # After commit, so a rolled-back delete keeps its files.
     names = [instance.file.name, *instance.rendition_names()]
     transaction.on_commit(lambda: delete_files(names))
+
+
+# Bodies ----------------------------------------------------------------------
+#
+# A body holds a library image as the editor left it: an <img> whose src is
+# the original's URL, or a paragraph holding only that URL. The write path
+# (``resolve_body``) turns both into <figure><img src alt width height></figure>
+# from the library, so rendering (``body_pictures``) needs no query.
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"', re.I)
+_URL_PARAGRAPH = re.compile(r"<p>\s*(?:<a [^>]*>)?\s*([^<\s]+)\s*(?:</a>)?\s*</p>", re.I)
+_NAME = re.compile(rf"^{FOLDER}/\d{{4}}/\d{{2}}/[\w-]+\.(?:jpg|png)$")
+
+
+def library_prefixes() -> list[str]:
+    """Where a library original's URL starts: the storage's URL for the folder,
+    and the same made absolute with SITE_URL when the storage's is a path."""
+    prefix = default_storage.url(f"{FOLDER}/")
+    return [prefix, absolute_url(prefix)] if prefix.startswith("/") else [prefix]
+
+
+def name_from_url(url: str) -> str | None:
+    """The stored name of the library original at ``url``, or ``None``."""
+    url = html.unescape(url).split("?", 1)[0]
+    for prefix in library_prefixes():
+        if url.startswith(prefix):
+            name = f"{FOLDER}/{url.removeprefix(prefix)}"
+            return name if _NAME.match(name) else None
+    return None
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    return {key.lower(): html.unescape(value) for key, value in _ATTRIBUTE.findall(tag)}
+
+
+def _figure(image: Image, alt: str, text: bool) -> str:
+    img = format_html(
+        '<img src="{}" alt="{}" width="{}" height="{}">',
+        image.file.url,
+        alt,
+        image.width,
+        image.height,
+    )
+    if not text or not (image.caption or image.credit):
+        return img
+    credit = format_html(" <small>{}</small>", image.credit) if image.credit else ""
+    return format_html("{}<figcaption>{}{}</figcaption>", img, image.caption, credit)
+
+
+def resolve_body(body: str) -> str:
+    """``body`` with its library images given their size, alt text, caption
+    and credit from the library (one query). An alt text written in the
+    editor wins over the library's."""
+    names = {name_from_url(_attributes(tag).get("src", "")) for tag in _IMG.findall(body)}
+    names |= {name_from_url(url) for url in _URL_PARAGRAPH.findall(body)}
+    names.discard(None)
+    if not names:
+        return body
+    found = {image.file.name: image for image in Image.objects.filter(file__in=names)}
+
+    def paragraph(match: re.Match) -> str:
+        image = found.get(name_from_url(match[1]) or "")
+        return f"<figure>{_figure(image, image.alt, True)}</figure>" if image else match[0]
+
+    def img(match: re.Match) -> str:
+        attributes = _attributes(match[0])
+        image = found.get(name_from_url(attributes.get("src", "")) or "")
+        if image is None:
+            return match[0]
+        return _figure(image, attributes.get("alt") or image.alt, False)
+
+    return _IMG.sub(img, _URL_PARAGRAPH.sub(paragraph, body))
+
+
+def body_pictures(body: str) -> str:
+    """``body`` (as stored) with each sized library <img> as a <picture>."""
+
+    def picture(match: re.Match) -> str:
+        attributes = _attributes(match[0])
+        name = name_from_url(attributes.get("src", ""))
+        width, height = attributes.get("width", ""), attributes.get("height", "")
+        if name is None or not (width.isdigit() and height.isdigit()) or int(width) == 0:
+            return match[0]
+        found = Picture.from_name(name, int(width), int(height), alt=attributes.get("alt", ""))
+        return render_to_string(
+            "includes/picture.html", {"picture": found, "sizes": ARTICLE_SIZES, "bare": True}
+        ).strip()
+
+    return _IMG.sub(picture, body)
+
+
+def body_images_without_alt(body: str) -> list[str]:
+    """Library images in ``body`` with no alt text, by URL."""
+    return [
+        attributes["src"]
+        for attributes in map(_attributes, _IMG.findall(body))
+        if name_from_url(attributes.get("src", "")) and not attributes.get("alt", "").strip()
+    ]
+
+
+def missing_alt_text(image: Image | None, body: str) -> str | None:
+    """Why ``image`` (the lead) and ``body`` may not be published yet, or ``None``."""
+    if image is not None and not image.alt.strip():
+        return _("The lead image has no alt text: add it in the media library before publishing.")
+    missing = body_images_without_alt(body)
+    if missing:
+        return ngettext(
+            "An image in the body has no alt text: describe it before publishing.",
+            "%(count)d images in the body have no alt text: describe them before publishing.",
+            len(missing),
+        ) % {"count": len(missing)}
+    return None
+
+
+# Widths the picture is shown at, for the browser to pick a rendition.
+ARTICLE_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
+CARD_SIZES = "(min-width: 40rem) 22rem, calc(100vw - 2rem)"
+LEAD_CARD_SIZES = "(min-width: 74rem) 70rem, calc(100vw - 2rem)"

@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import redirects
+from articles import images, redirects
+from articles.html import sanitize
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
@@ -31,6 +32,10 @@ from embeds.rendering import embed_matches
 
 class TransitionRefused(Exception):
     """A transition the user may not make, or that makes no sense for the article."""
+
+
+class MissingAltText(TransitionRefused):
+    """An article would go live with an image that has no alt text."""
 
 
 class StaleVersion(Exception):
@@ -86,6 +91,7 @@ def save_article(
             conflict = find_conflict(article.pk, expected_version)
             if conflict is not None:
                 raise StaleVersion(conflict)
+        _place_images(article)
         previous_path = redirects.stored_permalink(article)
         article.save()
         if authors is not None:
@@ -103,6 +109,20 @@ def save_article(
         if comment:
             reversion.set_comment(comment)
     return article
+
+
+def _place_images(article: Article) -> None:
+    """Body images from the library get their size and alt text, a lead image
+    set the old way moves into the library, and an article going live must
+    have alt text on every image (``MissingAltText``)."""
+    article.body = images.resolve_body(sanitize(article.body))
+    if article.lead_image and article.image_id is None:
+        images.adopt_lead_image(article)
+    if article.status != Article.Status.PUBLISHED:
+        return
+    reason = images.missing_alt_text(article.image, article.body)
+    if reason and not Article.objects.filter(pk=article.pk, status=article.status).exists():
+        raise MissingAltText(reason)
 
 
 def _set_byline(article: Article, authors: list[Author]) -> None:

@@ -77,7 +77,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     list_per_page = 50
     show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "image"]
     readonly_fields = ["embed_panel", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish", "submit_for_review"]
     save_on_top = True
@@ -134,10 +134,11 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 _("Lead image"),
                 {
                     "fields": [
-                        "lead_image",
-                        "lead_image_alt",
-                        "lead_image_caption",
-                        "lead_image_credit",
+                        "image",
+                        "image_upload",
+                        "image_alt",
+                        "image_caption",
+                        "image_credit",
                     ]
                 },
             ),
@@ -174,6 +175,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
         """Saved with its inlines in ``save_related``, through the one write path."""
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        form.attach_upload(request.user)
         services.save_article(
             form.instance,
             user=request.user,
