@@ -30,6 +30,7 @@ FIELDS = [
     "summary",
     "seo_title",
     "seo_description",
+    "image",
     "lead_image",
     "lead_image_alt",
     "lead_image_caption",
