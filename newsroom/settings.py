@@ -204,6 +204,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media in S3-compatible object storage (AWS S3, Cloudflare R2, MinIO…) when a
+# bucket is named; the filesystem above otherwise. See docs/images.md.
+if env.str("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("MEDIA_S3_BUCKET"),
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+            # Public, permanent URLs: pages are cached, signed URLs would expire.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # A day: renditions keep their names when images_rebuild redraws them.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+# Upload limits for the media library (articles/imaging.py).
+IMAGES_MAX_BYTES = env.int("IMAGES_MAX_BYTES", default=20 * 1024 * 1024)
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=50_000_000)
 # WhiteNoise already gives hashed names (what `{% static %}` links to) a
 # ten-year immutable Cache-Control. This is for unhashed names, which keep
 # their URL across deploys, so they must not be cached for long.
