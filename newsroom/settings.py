@@ -8,6 +8,7 @@ one holding a generated local secret key); real environment variables win.
 import datetime
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -263,6 +264,25 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Pictures served from elsewhere than this site: the object storage's host or
+# a CDN in DJANGO_MEDIA_URL. Without it the browser would block every image.
+_media_origins = []
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3 = STORAGES["default"]["OPTIONS"]
+    if _s3["custom_domain"]:
+        _media_origins.append(f"https://{_s3['custom_domain']}")
+    elif _s3["endpoint_url"]:
+        _media_origins.append("{0.scheme}://{0.netloc}".format(urlsplit(_s3["endpoint_url"])))
+    else:
+        _media_origins.append(f"https://{_s3['bucket_name']}.s3.amazonaws.com")
+        if _s3["region_name"]:
+            _media_origins.append(
+                f"https://{_s3['bucket_name']}.s3.{_s3['region_name']}.amazonaws.com"
+            )
+elif MEDIA_URL.startswith(("http://", "https://")):
+    _media_origins.append("{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)))
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_origins
 
 # Embeds: metadata is fetched from providers' public oEmbed endpoints
 # (embeds/oembed.py) through an SSRF-safe client (embeds/fetch.py).
