@@ -22,7 +22,7 @@ from articles.models import Article, Category
 from articles.permissions import can_publish
 
 # What the body editor offers: paragraphs, h2-h4, bold, italic, links, lists,
-# blockquote, horizontal rule. Its output is cleaned with articles.html's
+# blockquote, horizontal rule, images. Its output is cleaned with articles.html's
 # allowlist right away and again by Article.save(), which stays the gate.
 EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
@@ -35,6 +35,9 @@ EDITOR_EXTENSIONS = {
     "Blockquote": True,
     "HorizontalRule": True,
     "HardBreak": True,
+    # Library images: paste the image's address (the library shows it); on
+    # save it gets its size and alt text (articles.images.resolve_body).
+    "Image": True,
 }
 
 

@@ -101,6 +101,16 @@ class AdminTests:
         assert not Article.objects.exists() and not Image.objects.exists()
         assert not any(p.is_file() for p in media.rglob("*"))
 
+    def test_an_image_from_the_editors_control_is_saved_with_its_size(self):
+        image = library_image(alt="Library words")
+        body = f'<p>Text.</p><img src="{image.file.url}" alt="" data-file="x">'
+        data = new_article_data(make_category(), body=body)
+        assert logged_in(make_editor()).post(ADD_URL, data).status_code == 302
+        saved = Article.objects.get().body
+        assert (
+            f'<img src="{image.file.url}" alt="Library words" width="1700" height="1000">' in saved
+        )
+
     def test_the_lead_image_is_chosen_by_autocomplete(self):
         client = logged_in(make_editor())
         article = make_draft()
