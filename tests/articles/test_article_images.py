@@ -19,6 +19,7 @@ from tests.articles.editorial import (
     change_url,
     logged_in,
     make_editor,
+    make_writer,
     new_article_data,
 )
 from tests.factories import make_article, make_category, make_draft
@@ -123,6 +124,25 @@ class AdminTests:
              "field_name": "image"},
         ).json()  # fmt: skip
         assert [r["text"] for r in found["results"]] == ["Harbour cranes at dawn"]
+
+    def test_a_writer_uploads_to_the_library_and_chooses_from_it(self):
+        client = logged_in(make_writer())
+        response = client.post(
+            "/admin/articles/image/add/",
+            {"upload": upload("w.jpg", pictures.jpeg(600, 400)), "alt": "A writer's view"},
+        )
+        assert response.status_code == 302
+        found = client.get(
+            "/admin/autocomplete/",
+            {"term": "writer", "app_label": "articles", "model_name": "article",
+             "field_name": "image"},
+        ).json()  # fmt: skip
+        assert [r["text"] for r in found["results"]] == ["A writer's view"]
+        image = Image.objects.get()
+        assert (
+            client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"}).status_code
+            == 403
+        )
 
     def test_the_library_admin_uploads_lists_and_searches(self, admin_client):
         response = admin_client.post(
