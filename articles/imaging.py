@@ -52,8 +52,34 @@ _KNOWN_REFUSALS = (
 # or a script. Re-encoding would drop it, but a file built to be two things is
 # refused outright rather than quietly cleaned.
 _ACTIVE_CONTENT = re.compile(
-    rb"<script|<html|<svg|<iframe|<\?php|javascript:|<body|<!doctype html", re.I
+    rb"<(script|html|svg|iframe|body|object|embed)[\s/>]|<\?php\s|javascript:|<!doctype\s+html",
+    re.I,
 )
+
+
+def _outside_pixels(data: bytes, image_format: str) -> list[bytes]:
+    """The parts of ``data`` that are not compressed pixels: where a polyglot
+    hides its second life. Compressed pixels are left out because any byte
+    sequence can occur there by chance."""
+    if image_format == "JPEG":
+        start = data.find(b"\xff\xda")  # start of scan: entropy-coded data follows
+        end = data.rfind(b"\xff\xd9")
+        return [data[: start if start > 0 else len(data)], data[end + 2 :] if end > 0 else b""]
+    if image_format == "PNG":
+        parts, position = [], 8
+        while position + 8 <= len(data):
+            length = int.from_bytes(data[position : position + 4], "big")
+            kind = data[position + 4 : position + 8]
+            if kind != b"IDAT":
+                parts.append(data[position : position + 12 + length])
+            position += 12 + length
+            if kind == b"IEND":
+                break
+        return [*parts, data[position:]]
+    if image_format == "WEBP":
+        size = int.from_bytes(data[4:8], "little") + 8
+        return [data[:64], data[size:]]
+    return [data]  # GIF: small, and its metadata sits between the frames
 
 
 @dataclass
@@ -115,14 +141,6 @@ def _open(data: bytes) -> Pillow.Image:
                 % {"format": name},
                 "format",
             )
-    if _ACTIVE_CONTENT.search(data):
-        raise _refuse(
-            _(
-                "The file holds markup or script besides the picture (a polyglot): "
-                "export it again as a plain JPEG, PNG, WebP or GIF."
-            ),
-            "polyglot",
-        )
     try:
         with warnings.catch_warnings():
             # A decompression-bomb warning is an error here, not a log line.
@@ -142,6 +160,14 @@ def _open(data: bytes) -> Pillow.Image:
         ) from None
     if image.width * image.height > max_pixels():
         raise _too_many_pixels(image.width, image.height)
+    if any(_ACTIVE_CONTENT.search(part) for part in _outside_pixels(data, image.format)):
+        raise _refuse(
+            _(
+                "The file holds markup or script besides the picture (a polyglot): "
+                "export it again as a plain JPEG, PNG, WebP or GIF."
+            ),
+            "polyglot",
+        )
     return image
 
 

@@ -50,6 +50,29 @@ class RefusalTests:
         assert error.code == "polyglot"
         assert "polyglot" in error.message
 
+    def test_a_png_with_html_after_its_end_is_refused_as_a_polyglot(self):
+        data = pictures.png(50, 40) + b"<!DOCTYPE html><html><body>hi</body></html>"
+        assert refusal(data).code == "polyglot"
+
+    def test_a_png_with_a_script_in_a_text_chunk_is_refused_as_a_polyglot(self):
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "<script>alert(1)</script>")
+        out = io.BytesIO()
+        pictures.scene(50, 40).save(out, "PNG", pnginfo=info)
+        assert refusal(out.getvalue()).code == "polyglot"
+
+    def test_a_jpeg_comment_holding_a_script_is_refused_as_a_polyglot(self):
+        data = pictures.jpeg(80, 60, comment=b"<script src=//evil.example></script>")
+        assert refusal(data).code == "polyglot"
+
+    def test_markup_like_bytes_inside_compressed_pixels_are_not_a_polyglot(self):
+        data = pictures.jpeg(80, 60)
+        scan = data.index(b"\xff\xda")
+        parts = imaging._outside_pixels(data[: scan + 40] + b"<svg " + data[scan + 45 :], "JPEG")
+        assert not any(b"<svg" in part for part in parts)
+
     def test_truncated_jpeg_is_refused_as_damaged(self):
         data = pictures.jpeg(800, 600)
         error = refusal(data[: len(data) // 2])
