@@ -63,7 +63,8 @@ def _outside_pixels(data: bytes, image_format: str) -> list[bytes]:
     sequence can occur there by chance."""
     if image_format == "JPEG":
         start = data.find(b"\xff\xda")  # start of scan: entropy-coded data follows
-        end = data.rfind(b"\xff\xd9")
+        # Entropy-coded data never holds FF D9: the first one ends the image.
+        end = data.find(b"\xff\xd9", max(start, 0))
         return [data[: start if start > 0 else len(data)], data[end + 2 :] if end > 0 else b""]
     if image_format == "PNG":
         parts, position = [], 8

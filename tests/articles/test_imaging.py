@@ -63,6 +63,10 @@ class RefusalTests:
         pictures.scene(50, 40).save(out, "PNG", pnginfo=info)
         assert refusal(out.getvalue()).code == "polyglot"
 
+    def test_a_script_hidden_behind_a_second_end_marker_is_refused(self):
+        data = pictures.jpeg(80, 60) + b"<script>alert(1)</script>\xff\xd9"
+        assert refusal(data).code == "polyglot"
+
     def test_a_jpeg_comment_holding_a_script_is_refused_as_a_polyglot(self):
         data = pictures.jpeg(80, 60, comment=b"<script src=//evil.example></script>")
         assert refusal(data).code == "polyglot"
