@@ -93,7 +93,7 @@ class LatestArticlesFeed(Feed):
 
     def item_extra_kwargs(self, item: Article) -> dict:
         # The stored body is sanitized on save, so it is safe to syndicate whole.
-        return {"content": item.body}
+        return {"content": images.absolute_sources(item.body)}
 
     def item_enclosure_url(self, item: Article) -> str | None:
         if item.image:

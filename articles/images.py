@@ -392,6 +392,14 @@ def body_pictures(body: str) -> str:
     return _IMG.sub(picture, body)
 
 
+def absolute_sources(body: str) -> str:
+    """``body`` with library images' paths made absolute, for feeds read elsewhere."""
+    prefix = default_storage.url(f"{FOLDER}/")
+    if not prefix.startswith("/"):
+        return body
+    return body.replace(f'src="{prefix}', f'src="{absolute_url(prefix)}')
+
+
 def body_images_without_alt(body: str) -> list[str]:
     """Library images in ``body`` with no alt text, by URL."""
     return [

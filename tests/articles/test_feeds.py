@@ -108,3 +108,10 @@ def test_rss_lists_a_library_lead_image_as_its_social_crop(client, noon, setting
     assert enclosure.href == f"{SITE}/media/{social}"
     assert enclosure.type == "image/jpeg"
     assert enclosure.length == str((tmp_path / social).stat().st_size)
+
+
+def test_feed_content_links_library_images_absolutely(client, noon):
+    body = '<p><img src="/media/images/2024/03/abc.jpg" alt="Dunes" width="9" height="9"></p>'
+    make_article(body=body)
+    content = feedparser.parse(client.get("/feed/").content).entries[0].content[0].value
+    assert f'src="{SITE}/media/images/2024/03/abc.jpg"' in content
