@@ -62,7 +62,6 @@ class ImageAdmin(admin.ModelAdmin):
     list_filter = [AltTextFilter, "created_at", "uploaded_by"]
     list_select_related = ["uploaded_by"]
     search_fields = ["alt", "caption", "credit"]
-    date_hierarchy = "created_at"
     readonly_fields = ["preview", "dimensions", "uploaded_by", "created_at"]
     list_per_page = 50
 

@@ -163,6 +163,8 @@ class AdminTests:
             (b"%!PS-Adobe-3.0 EPSF-3.0\n", "This is a EPS file"),
             (pictures.png_bomb_header(), "900 megapixels"),
             (TRUNCATED, "truncated"),
+            (b"\xff\xd8\xff" + b"\x00" * (25 * 1024 * 1024), "25.0 MB"),
+            (b"", "The submitted file is empty."),
         ],
     )
     def test_the_library_admin_refuses_with_the_reason(self, admin_client, data, message):
@@ -172,6 +174,50 @@ class AdminTests:
         assert response.status_code == 200
         assert message in response.content.decode()
         assert not Image.objects.exists()
+
+    @pytest.mark.parametrize(
+        "query", ["?alt=weird", "?uploaded_by__id__exact=abc", "?created_at__gte=notadate", "?o=99"]
+    )
+    def test_malformed_library_queries_never_fail(self, admin_client, query):
+        assert admin_client.get("/admin/articles/image/" + query).status_code in (200, 302)
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("focal_x", "1.5"), ("focal_y", "-1"), ("focal_x", "abc"), ("alt", "x" * 300)],
+    )
+    def test_hostile_library_fields_are_form_errors(self, admin_client, field, value):
+        image = library_image()
+        data = {"alt": image.alt, "caption": "", "credit": "", "focal_x": "", "focal_y": ""}
+        response = admin_client.post(
+            f"/admin/articles/image/{image.pk}/change/", {**data, field: value}
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+        image.refresh_from_db()
+        assert (image.focal_x, image.focal_y, image.alt) == (
+            None,
+            None,
+            "Green hills under a pale sky",
+        )
+
+    def test_an_image_in_use_cannot_be_deleted(self, admin_client):
+        image = library_image()
+        make_article(image=image)
+        response = admin_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 200
+        assert "would require deleting the following protected" in response.content.decode()
+        assert Image.objects.filter(pk=image.pk).exists()
+
+    def test_moving_the_focal_point_redraws_the_social_crop(self, admin_client):
+        image = library_image()
+        social = images.rendition_base(image.file.name) + "og.jpg"
+        with default_storage.open(social) as f:
+            before = f.read()
+        data = {"alt": image.alt, "caption": "", "credit": "", "focal_x": "0", "focal_y": "0"}
+        response = admin_client.post(f"/admin/articles/image/{image.pk}/change/", data)
+        assert response.status_code == 302
+        with default_storage.open(social) as f:
+            assert f.read() != before
 
 
 class LegacyLeadImageTests:
