@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -112,8 +112,3 @@ class ImageAdmin(admin.ModelAdmin):
             uploaded_by=request.user,
         ).pk
         obj.refresh_from_db()
-
-    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        # Autocomplete from the article form: the newest images first.
-        queryset, duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset.filter(~Q(file="")), duplicates
