@@ -285,3 +285,21 @@ class PageTests:
         with CaptureQueriesContext(connection) as twelve:
             client.get("/category/pics/")
         assert len(twelve) == len(six)
+
+
+class HistoryTests:
+    def test_a_changed_lead_image_shows_by_its_alt_text_in_the_comparison(self):
+        from reversion.models import Version
+
+        from articles import revisions
+
+        article = services.save_article(make_draft(image=library_image(alt="First view")))
+        article.image = library_image(alt="Second view")
+        services.save_article(article)
+        older, newer = Version.objects.get_for_object(article).order_by("pk")
+        changes = {change.label: change.chunks for change in revisions.compare(older, newer)}
+        assert changes["Lead image"] == [
+            ("delete", "First"),
+            ("insert", "Second"),
+            ("equal", " view"),
+        ]
