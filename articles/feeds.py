@@ -5,12 +5,14 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from articles import images
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
 
@@ -65,7 +67,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.articles(obj).for_listing().prefetch_related("tags")[:FEED_SIZE]
+        articles = self.articles(obj).for_listing().select_related("image")
+        return articles.prefetch_related("tags")[:FEED_SIZE]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -90,18 +93,24 @@ class LatestArticlesFeed(Feed):
 
     def item_extra_kwargs(self, item: Article) -> dict:
         # The stored body is sanitized on save, so it is safe to syndicate whole.
-        return {"content": item.body}
+        return {"content": images.absolute_sources(item.body)}
 
     def item_enclosure_url(self, item: Article) -> str | None:
+        if item.image:
+            return absolute_url(item.image.social_url)
         return absolute_url(item.lead_image.url) if item.lead_image else None
 
     def item_enclosure_length(self, item: Article) -> int:
         try:
+            if item.image:
+                return default_storage.size(images.rendition_base(item.image.file.name) + "og.jpg")
             return item.lead_image.size
         except OSError:
             return 0
 
     def item_enclosure_mime_type(self, item: Article) -> str:
+        if item.image:
+            return "image/jpeg"  # the social crop
         return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
 
 

@@ -16,13 +16,13 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import revisions
+from articles import images, imaging, revisions
 from articles.html import sanitize
 from articles.models import Article, Category
 from articles.permissions import can_publish
 
 # What the body editor offers: paragraphs, h2-h4, bold, italic, links, lists,
-# blockquote, horizontal rule. Its output is cleaned with articles.html's
+# blockquote, horizontal rule, images. Its output is cleaned with articles.html's
 # allowlist right away and again by Article.save(), which stays the gate.
 EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
@@ -35,6 +35,9 @@ EDITOR_EXTENSIONS = {
     "Blockquote": True,
     "HorizontalRule": True,
     "HardBreak": True,
+    # Library images: paste the image's address (the library shows it); on
+    # save it gets its size and alt text (articles.images.resolve_body).
+    "Image": True,
 }
 
 
@@ -83,6 +86,19 @@ class ArticleAdminForm(forms.ModelForm):
     # database, the media storage, a save in between): the re-shown form says
     # why ("" when its own checks will).
     save_error: str | None = None
+    image_upload = forms.FileField(
+        label=_("Or upload a new one"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF. It is added to the media library."),
+    )
+    image_alt = forms.CharField(
+        label=_("Its alt text"),
+        required=False,
+        max_length=250,
+        help_text=_("What the uploaded picture shows. Required to publish."),
+    )
+    image_caption = forms.CharField(label=_("Its caption"), required=False, max_length=300)
+    image_credit = forms.CharField(label=_("Its credit"), required=False, max_length=150)
 
     class Meta:
         model = Article
@@ -95,10 +111,7 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
             "category",
             "tags",
-            "lead_image",
-            "lead_image_alt",
-            "lead_image_caption",
-            "lead_image_credit",
+            "image",
             "seo_title",
             "seo_description",
             "summary",
@@ -168,7 +181,38 @@ class ArticleAdminForm(forms.ModelForm):
         if self.save_error is not None and (self.save_error or not self._errors):
             self.add_error(None, self.save_error or _("Not saved. Save again to retry."))
         cleaned["tags"] = [*cleaned.get("tags", []), *cleaned.get("new_tags", [])]
+        if cleaned.get("status") == Article.Status.PUBLISHED:
+            self._check_alt_text(cleaned)
         return cleaned
+
+    def clean_image_upload(self) -> imaging.Prepared | None:
+        upload = self.cleaned_data.get("image_upload")
+        if not upload:
+            return None
+        imaging.check_size(upload.size)
+        return imaging.prepare(upload.read())
+
+    def _check_alt_text(self, cleaned: dict) -> None:
+        """Say here what ``save_article`` would refuse: live images need alt text."""
+        if cleaned.get("image_upload"):
+            lead = images.Image(alt=cleaned.get("image_alt", ""))
+        else:
+            lead = cleaned.get("image")
+        reason = images.missing_alt_text(lead, images.resolve_body(cleaned.get("body") or ""))
+        if reason:
+            self.add_error(None, reason)
+
+    def attach_upload(self, user) -> None:
+        """An image uploaded with the article joins the library as its lead image."""
+        prepared = self.cleaned_data.get("image_upload")
+        if prepared is not None:
+            self.instance.image = images.add(
+                prepared,
+                alt=self.cleaned_data.get("image_alt", ""),
+                caption=self.cleaned_data.get("image_caption", ""),
+                credit=self.cleaned_data.get("image_credit", ""),
+                uploaded_by=user,
+            )
 
     def _refuse_publishing(self, cleaned: dict) -> None:
         """Writers may not publish, schedule or set a publish time, whatever they POST."""

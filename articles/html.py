@@ -4,6 +4,7 @@ import html
 import re
 
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "ul", "ol", "li", "blockquote",
@@ -22,12 +23,18 @@ URL_SCHEMES = {"http", "https", "mailto"}
 DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "noscript", "svg", "math"}
 
 
+def _media_images() -> str:
+    """The media library's path when media is served by this site, e.g. /media/images/."""
+    return settings.MEDIA_URL + "images/" if settings.MEDIA_URL.startswith("/") else "http://"
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    # Images load from the web only: no mailto:, no relative paths into our admin.
+    # Images load from the web or the media library only: no mailto:, no
+    # relative paths into our admin.
     if (
         tag == "img"
         and attribute == "src"
-        and not value.lower().startswith(("http://", "https://"))
+        and not value.lower().startswith(("http://", "https://", _media_images()))
     ):
         return None
     if attribute in {"width", "height", "colspan", "rowspan"} and not value.isdigit():

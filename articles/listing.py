@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from articles.images import PICTURE_FIELDS
 from articles.models import Article, Byline
 from newsroom.cache import content_key, current, remember
 
@@ -31,6 +32,8 @@ CARD_FIELDS = (
     "published_at",
     "category__name",
     "category__slug",
+    # The lead image's row is all a card needs to link its renditions.
+    *(f"image__{name}" for name in PICTURE_FIELDS),
 )
 # Below this offset a plain OFFSET is as cheap as anything else.
 SEEK_FROM = 120
@@ -40,7 +43,7 @@ LIST_TIMEOUT = 60 * 60
 def cards(articles: QuerySet[Article]) -> QuerySet[Article]:
     """``articles`` as list cards: narrow rows, category and ordered authors."""
     return (
-        articles.select_related("category")
+        articles.select_related("category", "image")
         .only(*CARD_FIELDS)
         .prefetch_related(
             Prefetch(

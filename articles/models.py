@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.html import first_sentences, sanitize
+from articles.images import Image
 
 
 class Category(models.Model):
@@ -214,6 +215,18 @@ class Article(models.Model):
     )
     body = models.TextField(_("body"), blank=True)
 
+    image = models.ForeignKey(
+        Image,
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        # An image in use stays: deleting it would leave a hole in the page.
+        on_delete=models.PROTECT,
+        related_name="lead_of",
+        help_text=_("From the media library; shown above the body and in lists."),
+    )
+    # Before the media library: kept only for writers that still set it (the
+    # WordPress importer); save_article moves such a file into the library.
     lead_image = models.ImageField(
         _("lead image"),
         upload_to="articles/%Y/%m/",

@@ -59,7 +59,7 @@ def published_article_at(day: datetime.date, slug: str) -> Article:
     permalink = hashlib.sha256(f"{day.isoformat()}/{slug}".encode()).hexdigest()[:32]
     return remember(
         lambda: get_object_or_404(
-            Article.objects.published().select_related("category").with_neighbours(),
+            Article.objects.published().select_related("category", "image").with_neighbours(),
             published_on=day,
             slug=slug,
         ),
@@ -83,7 +83,8 @@ def article_parts(article: Article) -> ArticleParts:
 
 def _build(article: Article) -> ArticleParts:
     canonical_url = absolute_url(article.get_absolute_url())
-    lead_image_url = absolute_url(article.lead_image.url) if article.lead_image else ""
+    # The 1200×630 social crop: what OpenGraph, Twitter and JSON-LD show.
+    lead_image_url = absolute_url(article.image.social_url) if article.image else ""
     authors = [
         byline.author
         for byline in article.bylines.select_related("author").order_by("position", "pk")

@@ -2,6 +2,7 @@
 
 from django.utils.safestring import SafeString
 
+from articles.images import body_pictures
 from articles.models import Article
 from embeds.rendering import render_body_cached
 from newsroom.cache import content_key
@@ -15,4 +16,4 @@ def render_article_body(article: Article) -> SafeString:
     besides, so an edit never serves a stale body.
     """
     key = content_key("article", article.pk, f"{article.updated_at.timestamp():.6f}")
-    return render_body_cached(article.body, key=key)
+    return render_body_cached(body_pictures(article.body), key=key)

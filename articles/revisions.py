@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.images import Image
 from articles.models import Article, Author, Byline, Category, TaggedArticle
 
 # Shown in this order; derived and bookkeeping fields are left out.
@@ -31,6 +32,7 @@ FIELDS = [
     "summary",
     "seo_title",
     "seo_description",
+    "image",
     "lead_image",
     "lead_image_alt",
     "lead_image_caption",
@@ -136,6 +138,9 @@ def state(version: Version) -> dict[str, str]:
         elif name == "category":
             category = Category.objects.filter(pk=value).first()
             value = category.name if category else ""
+        elif name == "image":
+            image = Image.objects.filter(pk=value).first() if value else None
+            value = str(image) if image else ""
         text[name] = "" if value is None else str(value)
     siblings = version.revision.version_set.all()
     byline_type = ContentType.objects.get_for_model(Byline)

@@ -32,6 +32,10 @@ ROLES: dict[str, tuple[str, ...]] = {
         "articles.view_author",
         "taggit.view_tag",
         "embeds.view_embed",
+        # The media library: upload and describe pictures, choose a lead image.
+        "articles.add_image",
+        "articles.change_image",
+        "articles.view_image",
     ),
     # Editors do everything on articles, categories, tags, authors and embeds,
     # including articles.publish_article.

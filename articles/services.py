@@ -22,7 +22,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import redirects
+from articles import images, redirects
+from articles.html import sanitize
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
@@ -32,6 +33,10 @@ from embeds.rendering import embed_matches
 
 class TransitionRefused(Exception):
     """A transition the user may not make, or that makes no sense for the article."""
+
+
+class MissingAltText(TransitionRefused):
+    """An article would go live with an image that has no alt text."""
 
 
 class StaleVersion(Exception):
@@ -92,6 +97,7 @@ def save_article(
     with _version_restored_on_failure(article), transaction.atomic(), reversion.create_revision():
         if article.pk and not article._state.adding and not article.claim_version(force=force):
             raise StaleVersion.of(article)
+        _place_images(article)
         previous_path = redirects.stored_permalink(article)
         article.save()
         if authors is not None:
@@ -122,6 +128,20 @@ def _version_restored_on_failure(article: Article) -> Iterator[None]:
         article.version = loaded
         article.__dict__.pop("_version_claimed", None)
         raise
+
+
+def _place_images(article: Article) -> None:
+    """Body images from the library get their size and alt text, a lead image
+    set the old way moves into the library, and an article going live must
+    have alt text on every image (``MissingAltText``)."""
+    article.body = images.resolve_body(sanitize(article.body))
+    if article.lead_image and article.image_id is None:
+        images.adopt_lead_image(article)
+    if article.status != Article.Status.PUBLISHED:
+        return
+    reason = images.missing_alt_text(article.image, article.body)
+    if reason and not Article.objects.filter(pk=article.pk, status=article.status).exists():
+        raise MissingAltText(reason)
 
 
 def _set_byline(article: Article, authors: list[Author]) -> None:

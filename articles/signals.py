@@ -9,11 +9,12 @@ the admin's inlines, taggit's managers, cascades and reversion's recovery.
 from django.db.models.signals import post_delete, post_save
 from taggit.models import Tag
 
+from articles.images import Image
 from articles.models import Article, Author, Byline, Category, Redirect, TaggedArticle
 from embeds.models import Embed
 from newsroom import cache as content
 
-CONTENT_MODELS = (Article, Byline, TaggedArticle, Tag, Category, Author, Embed, Redirect)
+CONTENT_MODELS = (Article, Byline, TaggedArticle, Tag, Category, Author, Embed, Redirect, Image)
 
 
 def content_changed(sender, **kwargs) -> None:

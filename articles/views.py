@@ -191,7 +191,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return articles.select_related("category").with_neighbours()
+        return articles.select_related("category", "image").with_neighbours()
 
     def get_object(self, queryset=None):
         try:

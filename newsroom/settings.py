@@ -8,6 +8,7 @@ one holding a generated local secret key); real environment variables win.
 import datetime
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -209,6 +210,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media in S3-compatible object storage (AWS S3, Cloudflare R2, MinIO…) when a
+# bucket is named; the filesystem above otherwise. See docs/images.md.
+if env.str("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("MEDIA_S3_BUCKET"),
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+            # Public, permanent URLs: pages are cached, signed URLs would expire.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # A day: renditions keep their names when images_rebuild redraws them.
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+# Upload limits for the media library (articles/imaging.py).
+IMAGES_MAX_BYTES = env.int("IMAGES_MAX_BYTES", default=20 * 1024 * 1024)
+IMAGES_MAX_PIXELS = env.int("IMAGES_MAX_PIXELS", default=50_000_000)
 # WhiteNoise already gives hashed names (what `{% static %}` links to) a
 # ten-year immutable Cache-Control. This is for unhashed names, which keep
 # their URL across deploys, so they must not be cached for long.
@@ -246,6 +269,25 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Pictures served from elsewhere than this site: the object storage's host or
+# a CDN in DJANGO_MEDIA_URL. Without it the browser would block every image.
+_media_origins = []
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3 = STORAGES["default"]["OPTIONS"]
+    if _s3["custom_domain"]:
+        _media_origins.append(f"https://{_s3['custom_domain']}")
+    elif _s3["endpoint_url"]:
+        _media_origins.append("{0.scheme}://{0.netloc}".format(urlsplit(_s3["endpoint_url"])))
+    else:
+        _media_origins.append(f"https://{_s3['bucket_name']}.s3.amazonaws.com")
+        if _s3["region_name"]:
+            _media_origins.append(
+                f"https://{_s3['bucket_name']}.s3.{_s3['region_name']}.amazonaws.com"
+            )
+elif MEDIA_URL.startswith(("http://", "https://")):
+    _media_origins.append("{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)))
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_origins
 
 # Embeds: metadata is fetched from providers' public oEmbed endpoints
 # (embeds/oembed.py) through an SSRF-safe client (embeds/fetch.py).

@@ -57,6 +57,13 @@ def whitenoise_looks_files_up_on_request() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_in_a_temporary_folder(tmp_path_factory) -> Iterator[None]:
+    """Files written by tests (library images, demo content) never land in media/."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @contextmanager
 def _rows_rolled_back_afterwards(django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():

@@ -98,7 +98,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     list_per_page = 50
     show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "image"]
     readonly_fields = ["embed_panel", "created_at", "updated_at"]
     actions = ["publish_now", "unpublish", "submit_for_review"]
     save_on_top = True
@@ -155,10 +155,11 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 _("Lead image"),
                 {
                     "fields": [
-                        "lead_image",
-                        "lead_image_alt",
-                        "lead_image_caption",
-                        "lead_image_credit",
+                        "image",
+                        "image_upload",
+                        "image_alt",
+                        "image_caption",
+                        "image_credit",
                     ]
                 },
             ),
@@ -205,6 +206,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
             before = getattr(request, "_newsroom_version_before", 0)
             form.instance.version = max(form.instance.version, before)
         try:
+            form.attach_upload(request.user)
             services.save_article(
                 form.instance,
                 user=request.user,

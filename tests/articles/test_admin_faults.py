@@ -272,14 +272,14 @@ class TestMediaStorageUnwritable:
     def test_a_new_article_with_an_image_is_not_half_saved(self):
         client = logged_in(make_editor())
         data = new_article_data(
-            make_category(), title="With a picture", body=TYPED_BODY, lead_image_alt="Teal"
+            make_category(), title="With a picture", body=TYPED_BODY, image_alt="Teal"
         )
-        response = client.post(ADD_URL, {**data, "lead_image": self.image()})
+        response = client.post(ADD_URL, {**data, "image_upload": self.image()})
         assert response.status_code == 503
         text = response.content.decode()
         assert "The image could not be stored" in text
         assert reshown(response)["title"] == "With a picture"
-        assert reshown(response)["lead_image_alt"] == "Teal"
+        assert reshown(response)["image_alt"] == "Teal"
         assert not Article.objects.exists()
         assert not Revision.objects.exists() and not Embed.objects.exists()
 
@@ -287,11 +287,11 @@ class TestMediaStorageUnwritable:
         article = make_draft(title="Before", body="<p>Before.</p>")
         client = logged_in(make_editor())
         data = form_data(client.get(change_url(article)))
-        data.update(title="After", body=TYPED_BODY, lead_image=self.image())
+        data.update(title="After", body=TYPED_BODY, image_upload=self.image(), image_alt="Teal")
         response = client.post(change_url(article), data)
         assert response.status_code == 503
         assert "The image could not be stored" in response.content.decode()
         assert reshown(response)["body"] == TYPED_BODY
         article.refresh_from_db()
-        assert (article.title, article.version, article.lead_image.name) == ("Before", 1, "")
+        assert (article.title, article.version, article.image_id) == ("Before", 1, None)
         assert not Version.objects.exists() and not Embed.objects.exists()

@@ -20,6 +20,9 @@ def test_load_demo_writes_a_varied_site_once(capsys):
     assert seed.body.count("instagram.com/") == 3 and "open.spotify.com/track/" in seed.body
 
     assert Embed.objects.filter(author_handle="thelanternsband").count() == 2
+    # Every article has a drawn lead image with alt text, and the home page shows them.
+    assert not articles.filter(image__isnull=True).exists()
+    assert not articles.filter(image__alt="").exists()
 
     call_command("load_demo")
     call_command("load_demo", "--if-empty")
@@ -41,3 +44,10 @@ def test_demo_seed_article_shows_its_instagram_cards(client):
     assert html.count("View this post on Instagram") == 3
     assert "A post shared by The Lanterns (@thelanternsband)" in html
     assert "Listen on Spotify" in html
+
+
+def test_the_demo_home_page_has_pictures(client):
+    call_command("load_demo")
+    html = client.get("/").content.decode()
+    assert html.count("<picture>") == Article.objects.published().count()
+    assert 'fetchpriority="high"' in html  # the lead story's picture

@@ -94,3 +94,24 @@ def test_the_atom_feed_keeps_no_request_state_on_its_shared_instance(rf, article
     assert vars(feed) == {}
     links = feedparser.parse(response.content).feed.links
     assert f"{SITE}/feed/atom/" in [link.href for link in links if link.rel == "self"]
+
+
+def test_rss_lists_a_library_lead_image_as_its_social_crop(client, noon, settings, tmp_path):
+    from articles import images
+    from tests.articles import pictures
+
+    settings.MEDIA_ROOT = tmp_path
+    image = images.ingest(pictures.jpeg(900, 600), alt="Cliffs")
+    make_article(image=image)
+    enclosure = feedparser.parse(client.get("/feed/").content).entries[0].enclosures[0]
+    social = image.file.name.removesuffix(".jpg") + "/og.jpg"
+    assert enclosure.href == f"{SITE}/media/{social}"
+    assert enclosure.type == "image/jpeg"
+    assert enclosure.length == str((tmp_path / social).stat().st_size)
+
+
+def test_feed_content_links_library_images_absolutely(client, noon):
+    body = '<p><img src="/media/images/2024/03/abc.jpg" alt="Dunes" width="9" height="9"></p>'
+    make_article(body=body)
+    content = feedparser.parse(client.get("/feed/").content).entries[0].content[0].value
+    assert f'src="{SITE}/media/images/2024/03/abc.jpg"' in content

@@ -1,4 +1,5 @@
-"""Query counts are deterministic, so they are pinned: every page, 20 articles and 40."""
+"""Query counts are deterministic, so they are pinned: every page, 20 articles and 40,
+each with a lead image (and the article page with three body images besides)."""
 
 import datetime
 
@@ -44,9 +45,16 @@ EXPECTED = {
 
 
 def populate(count: int, start: int = 0) -> None:
-    """``count`` articles, each with 5 tags and 2 authors, all on 2024-03-10."""
+    """``count`` articles, each with 5 tags, 2 authors and a lead image from the
+    library, all on 2024-03-10; every third also has three images in its body
+    (Story 10, the measured article, among them)."""
     news = make_category(name="News", slug="news") if start == 0 else None
+    from articles.images import Image
     from articles.models import Author, Category
+
+    def image(name: str) -> Image:
+        # Rows only: counting queries needs no pixels.
+        return Image.objects.create(file=f"images/2024/03/{name}.jpg", width=1600, height=900)
 
     news = news or Category.objects.get(slug="news")
     authors = [make_author(slug=f"a{n}") for n in range(4)] if start == 0 else None
@@ -58,6 +66,13 @@ def populate(count: int, start: int = 0) -> None:
             authors=[authors[n % 4], authors[(n + 1) % 4]],
             tags=[f"t{(n + k) % 7}" for k in range(5)],
             published_at=NOON - datetime.timedelta(minutes=n + 1),
+            image=image(f"lead{n}"),
+            body="".join(
+                f'<p>Part {k}.</p><figure><img src="{image(f"body{n}-{k}").file.url}" '
+                f'alt="Body picture {k}" width="1600" height="900"></figure>'
+                for k in range(3 if n % 3 == 1 else 0)
+            )
+            or f"<p>Story {n}.</p>",
         )
 
 
@@ -91,6 +106,9 @@ def test_every_page_has_a_pinned_query_count_that_does_not_grow(client, noon):
     with_40 = measure(client)
     assert with_20 == EXPECTED
     assert with_40 == EXPECTED
+    # What was counted shows the pictures: the lead and three in the body.
+    assert client.get(article_url()).content.count(b"<picture>") == 4
+    assert client.get("/").content.count(b"<picture>") == 12
 
 
 def test_the_article_page_needs_at_most_five_queries(client, noon, django_assert_max_num_queries):

@@ -129,22 +129,24 @@ class ArticlePageTests:
         assert len(response.content) < 40 * 1024
 
     def test_lead_image_shows_with_caption_credit_and_size(self, client, noon, settings, tmp_path):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-        from PIL import Image
+        from articles import images
+        from tests.articles import pictures
 
         settings.MEDIA_ROOT = tmp_path
-        path = tmp_path / "lead.png"
-        Image.new("RGB", (64, 32), "teal").save(path)
-        article = make_article(
-            lead_image=SimpleUploadedFile("lead.png", path.read_bytes(), "image/png"),
-            lead_image_alt="A teal square",
-            lead_image_caption="The stage before doors.",
-            lead_image_credit="Photo: J. Doe",
+        image = images.ingest(
+            pictures.png(64, 32),
+            alt="A teal square",
+            caption="The stage before doors.",
+            credit="Photo: J. Doe",
         )
+        article = make_article(image=image)
         html = client.get(article.get_absolute_url()).content.decode()
-        assert 'alt="A teal square" width="64" height="32"' in html
+        assert 'alt="A teal square" width="64" height="32" fetchpriority="high">' in html
         assert "The stage before doors." in html and "Photo: J. Doe" in html
-        assert '<meta property="og:image" content="http://127.0.0.1:8000/media/' in html
+        social = f"http://127.0.0.1:8000/media/{image.file.name.removesuffix('.png')}/og.jpg"
+        assert f'<meta property="og:image" content="{social}">' in html
+        assert f'<meta name="twitter:image" content="{social}">' in html
+        assert f'"image": ["{social}"]' in html
         assert "summary_large_image" in html
 
     def test_related_prefers_shared_tags_then_the_same_category(self, client, noon):

@@ -113,3 +113,25 @@ def test_every_variable_in_env_example_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     undocumented = {name for name in configuration_variables() if f"`{name}`" not in readme}
     assert undocumented == set()
+
+
+@pytest.mark.parametrize(
+    ("extra", "origin"),
+    [
+        ({"MEDIA_S3_BUCKET": "news", "MEDIA_S3_CUSTOM_DOMAIN": "img.example.com"},
+         "https://img.example.com"),
+        ({"MEDIA_S3_BUCKET": "news", "MEDIA_S3_ENDPOINT_URL": "https://abc.r2.example.net:8443/x"},
+         "https://abc.r2.example.net:8443"),
+        ({"MEDIA_S3_BUCKET": "news", "MEDIA_S3_REGION": "eu-west-1"},
+         "https://news.s3.amazonaws.com https://news.s3.eu-west-1.amazonaws.com"),
+        ({"DJANGO_MEDIA_URL": "https://cdn.example.org/media/"}, "https://cdn.example.org"),
+    ],
+)  # fmt: skip
+def test_media_from_object_storage_or_a_cdn_is_allowed_by_the_csp(tmp_path, extra, origin):
+    code = (
+        "from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    result = manage("shell", "-v", "0", "-c", code, env=production_env(tmp_path, **extra))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["'self'", "data:", *origin.split()]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles import images, scenes
 from articles.models import Article, Author, Category
 from articles.services import save_article
 from embeds.models import Embed
@@ -199,6 +200,19 @@ EMBEDS = [
 ]  # fmt: skip
 
 
+# Each article's lead image: a scene drawn by articles.scenes, and its alt text.
+SCENES = {
+    "tour-announcement": ("dusk", "Purple hills under an orange evening sky with a low sun."),
+    "council-buses": ("night", "Dark ridges under a deep blue night sky and a pale moon."),
+    "record-review": ("autumn", "Brown and rust hills below a warm, hazy afternoon sky."),
+    "festival-lineup": ("noon", "Green hills under a bright blue midday sky."),
+    "interview-producer": ("mist", "Grey hills fading into a pale, misty sky."),
+    "library-hours": ("dawn", "Violet hills under a pink dawn sky with a rising sun."),
+    "scheduled-preview": ("noon", "Rolling green ridges under a clear blue sky."),
+    "draft-notes": ("mist", "Soft grey ridges in morning mist."),
+}
+
+
 class Command(BaseCommand):
     help = "Load a handful of original demo articles. Running it again changes nothing."
 
@@ -249,7 +263,11 @@ class Command(BaseCommand):
             published_at = data.get("published_at")
             if published_at is None and "age" in data:
                 published_at = now - data["age"]
+            palette, alt = SCENES[data["id"]]
             article = Article(
+                image=images.ingest(
+                    scenes.scene(data["id"], palette), alt=alt, credit="Drawn for the demo"
+                ),
                 title=data["title"],
                 slug=data["slug"],
                 dek=data["dek"],
