@@ -34,6 +34,8 @@ from newsroom import cache as content
 # Statuses kept: pages, permanent redirects (old permalinks) and, briefly, misses.
 STORED_STATUSES = frozenset({200, 301, 404})
 NOT_FOUND_SECONDS = 60
+# Statuses whose last copy is served while the database is down.
+STALE_STATUSES = frozenset({200, 301})
 COMPRESSIBLE_TYPES = (
     "text/",
     "application/xml",
@@ -115,6 +117,9 @@ class PageCacheMiddleware:
             )
             if seconds
         )
+        # Last copies for a database outage, kept as long as shared caches may
+        # serve stale copies on error (stale-if-error).
+        self.stale_seconds = settings.PAGE_STALE_IF_ERROR
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self._private_paths: tuple[tuple[str, ...], frozenset[str]] | None = None
 
@@ -145,11 +150,12 @@ class PageCacheMiddleware:
         now = time.time()
         token, shared = content.token(now)
         encoding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        key = None
+        key = stale_key = None
         if self.store_pages and shared:
             url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
             digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
             key = f"page:{token}:{encoding}:{digest}"
+            stale_key = f"page:stale:{encoding}:{digest}"
             entry = cache.get(key)
             # Stored with the time the next scheduled article goes live (the
             # last item): past it, the page may lack that article; build it afresh.
@@ -157,6 +163,10 @@ class PageCacheMiddleware:
                 return self.from_entry(request, entry, now)
         with content.pinned(token, shared):
             response = self.get_response(request)
+            if getattr(response, "database_unavailable", False) and stale_key is not None:
+                stale = cache.get(stale_key)
+                if stale is not None:
+                    return self.from_stale_entry(stale)
             if not self.is_public_response(request, response):
                 if "Cache-Control" not in response:
                     self.private(response)
@@ -180,7 +190,19 @@ class PageCacheMiddleware:
                 timeout = min(timeout, expires - now)
             if timeout >= 1:
                 cache.set(key, entry, int(timeout))
+            if self.stale_seconds and entry[0] in STALE_STATUSES:
+                cache.set(stale_key, entry, self.stale_seconds)
         return self.conditional(request, response, entry)
+
+    @staticmethod
+    def from_stale_entry(entry: tuple) -> HttpResponse:
+        """The last copy of a page, while the database is down: better than a 503.
+        Marked so that no cache keeps it and browsers ask again next time."""
+        status, headers, body, _etag, _since, _expires = entry
+        response = HttpResponse(body, status=status, headers=dict(headers))
+        response["Cache-Control"] = "no-cache"
+        response["X-Newsroom-Stale"] = "database unavailable"
+        return response
 
     def is_public_response(self, request: HttpRequest, response: HttpResponse) -> bool:
         return not (

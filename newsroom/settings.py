@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from newsroom.sqlite import Connection as SQLiteConnection
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -128,6 +130,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN so two gunicorn workers never deadlock upgrading a read lock, and
     # the busy timeout makes a waiting writer queue instead of failing.
     DATABASES["default"]["OPTIONS"] = {
+        # Web processes never create a missing file (newsroom/sqlite.py).
+        "factory": SQLiteConnection,
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
