@@ -290,3 +290,55 @@ class PageCacheMiddleware:
             if header in response:
                 not_modified[header] = response[header]
         return not_modified
+
+
+# Powerful features no page of ours uses: denied to the page and every frame.
+DENIED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
+)
+# Features the site's own pages use (copy link writes to the clipboard).
+OWN_FEATURES = ("clipboard-write", "fullscreen")
+
+
+def permissions_policy() -> str:
+    """The Permissions-Policy header: powerful features off, and the few that
+    embed frames ask for granted to this site and to exactly those frames'
+    origins, so a consented embed still plays, full screen included."""
+    from embeds.csp import delegated_features
+
+    allowed: dict[str, list[str]] = {name: [] for name in OWN_FEATURES}
+    for name, origins in delegated_features().items():
+        allowed.setdefault(name, []).extend(origins)
+    directives = [f"{name}=()" for name in DENIED_FEATURES if name not in allowed]
+    for name, origins in sorted(allowed.items()):
+        quoted = " ".join(f'"{origin}"' for origin in sorted(set(origins)))
+        directives.append(f"{name}=(self {quoted})".replace(" )", ")"))
+    return ", ".join(directives)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds ``Permissions-Policy`` to every response: pages, cached pages,
+    static files, the admin, errors. Goes first in MIDDLEWARE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = permissions_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
