@@ -95,6 +95,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "newsroom.auth.client_ip"
 AXES_USERNAME_CALLABLE = "newsroom.auth.client_username"
+# Proxies whose X-Forwarded-For names the client the throttle counts: the
+# variable and default gunicorn's forwarded_allow_ips reads. "*" trusts all.
+FORWARDED_ALLOW_IPS = (env.str("FORWARDED_ALLOW_IPS", default="") or "127.0.0.1").split(",")
 AXES_VERBOSE = False
 
 # Signed preview links for unpublished articles stay valid this long (seconds).
