@@ -301,3 +301,18 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
                 cluster.stop()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish(env: dict[str, str], slug: str, title: str) -> str:
+    """Publish an article from a process of its own; its URL."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.newsroom.content_writer", "publish", slug, title],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1].split()[0]

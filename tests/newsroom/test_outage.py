@@ -9,8 +9,6 @@ back on its own, without restarting the app.
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,34 +16,19 @@ from pathlib import Path
 import pytest
 
 from tests.newsroom.processes import (
-    ROOT,
     Response,
     fetch,
     gunicorn,
     manage,
     postgres_cluster,
     production_env,
+    publish,
 )
 
 pytestmark = pytest.mark.process
 
 # /readyz promises an answer within 3 s, whatever is wrong (see test_health).
 PROBE_BUDGET = 3.0
-
-
-def publish(env: dict[str, str], slug: str, title: str) -> str:
-    """Publish an article from a process of its own; its URL."""
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.newsroom.content_writer", "publish", slug, title],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout.strip().splitlines()[-1].split()[0]
 
 
 def wait_for(base_url: str, path: str, condition: Callable[[Response], bool]) -> Response:
