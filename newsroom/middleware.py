@@ -6,6 +6,9 @@ keeps whole responses in the configured cache, keyed by the content generation
 ``Cache-Control: public`` with lifetimes that never pass the next scheduled
 publish time, a weak ``ETag`` and a ``Last-Modified`` answered with 304, and
 brotli or gzip. A cache hit touches neither the session nor the database.
+Each public page's last copy is also kept for ``PAGE_STALE_IF_ERROR``
+seconds, whatever the generation, and served in place of the 503 while the
+database is down (``newsroom.views.server_error``).
 
 Everything else — the admin, preview links, requests from logged-in users
 (any session cookie), POSTs, responses that set cookies or use a CSRF token,
