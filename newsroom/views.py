@@ -10,7 +10,7 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, ProgrammingError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -43,7 +43,8 @@ def _check_database() -> None:
     try:
         name = connection.settings_dict["NAME"]
         if connection.vendor == "sqlite" and sqlite.is_file_path(name) and not os.path.exists(name):
-            raise NotReady(f"the database file {name} is missing")
+            # The file's name, not its path: /readyz answers anyone who can reach it.
+            raise NotReady(f"the database file {os.path.basename(name)} is missing")
         table = connection.ops.quote_name(apps.get_model("articles", "Article")._meta.db_table)
         with connection.cursor() as cursor:
             try:
@@ -52,7 +53,7 @@ def _check_database() -> None:
                 if connection.vendor == "sqlite" and "no such table" in str(exc):
                     raise NotReady(f"the schema is missing ({exc}); run migrate") from exc
                 raise
-            except Exception as exc:
+            except ProgrammingError as exc:
                 # PostgreSQL: an undefined table is a ProgrammingError.
                 raise NotReady(f"the schema is missing ({exc}); run migrate") from exc
             if connection.vendor == "sqlite":

@@ -163,12 +163,15 @@ def test_a_page_cached_before_the_outage_is_served_stale_and_others_answer_503(
 def test_postgresql_stopped_gives_503_and_pages_come_back_when_it_restarts(tmp_path: Path):
     with postgres_cluster() as postgres:
         env = production_env(tmp_path, DATABASE_URL=postgres.url, NEWSROOM_PAGE_CACHE="false")
-        migrated = manage("migrate", "--noinput", env=env, timeout=300)
-        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-        path = publish(env, "through-the-restart", "Through the restart")
         # The default connection lifetime (600 s): a broken connection must be
         # dropped, not kept for it.
         with gunicorn(env, tmp_path) as server:
+            status, body = readiness(server.url)  # an empty database: not ready
+            assert status == 503 and "schema is missing" in body["problems"]["database"], body
+
+            migrated = manage("migrate", "--noinput", env=env, timeout=300)
+            assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+            path = publish(env, "through-the-restart", "Through the restart")
             assert fetch(server.url, path).status == 200
             assert readiness(server.url)[0] == 200
 
