@@ -16,7 +16,7 @@ or ``@csp_replace({"frame-src": frame_src()})`` by hand.
 
 from csp.decorators import csp_replace
 
-from embeds.providers import frame_hosts
+from embeds.providers import PROVIDERS, frame_hosts
 
 
 def frame_src() -> list[str]:
@@ -25,3 +25,18 @@ def frame_src() -> list[str]:
 
 
 allow_embed_frames = csp_replace({"frame-src": frame_src()})
+
+
+def delegated_features() -> dict[str, list[str]]:
+    """Permissions-Policy features embed frames ask for (their ``allow``
+    attribute), each with the origins that ask for it.
+
+    A frame gets a feature only if the page's own policy grants it to the
+    frame's origin too, so the site's Permissions-Policy must list these.
+    """
+    features: dict[str, set[str]] = {}
+    for provider in PROVIDERS:
+        for feature in provider.allow.split(";"):
+            if name := feature.strip().split(" ")[0]:
+                features.setdefault(name, set()).add(provider.frame_origin)
+    return {name: sorted(origins) for name, origins in sorted(features.items())}

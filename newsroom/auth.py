@@ -25,17 +25,51 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address, as the throttle counts it.
 
-    Behind a TLS-terminating proxy (``SECURE_PROXY_SSL_HEADER`` set) every
-    request comes from the proxy, and one attacker could lock everybody out;
-    there the last address the proxy appended to X-Forwarded-For is used.
-    Otherwise only the socket's address is trusted.
+    Behind a proxy every request comes from the proxy, and one attacker could
+    lock everybody out; so when the socket's address is one of the proxies
+    in ``FORWARDED_ALLOW_IPS`` (the list gunicorn trusts too), X-Forwarded-For
+    is read from the right, past the trusted proxies, to the first address
+    they did not add themselves. From any other client the header is ignored:
+    it is the client's to forge.
     """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops and _is_address(hops[-1]):
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = trusted_proxies()
+    if not _is_trusted(remote, trusted):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    client = remote
+    for hop in reversed([hop.strip() for hop in forwarded.split(",")]):
+        if not _is_address(hop):
+            break  # garbage: nothing further left can be believed
+        client = hop
+        if not _is_trusted(hop, trusted):
+            break
+    return client
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None:
+    """``FORWARDED_ALLOW_IPS`` as networks; None for ``*`` (every peer is a proxy)."""
+    entries = [entry.strip() for entry in settings.FORWARDED_ALLOW_IPS if entry.strip()]
+    if "*" in entries:
+        return None
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue  # gunicorn refuses to start on it; here it trusts nothing
+    return networks
+
+
+def _is_trusted(
+    address: str | None, trusted: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None
+) -> bool:
+    if not address or not _is_address(address):
+        return False
+    if trusted is None:
+        return True
+    ip = ipaddress.ip_address(address)
+    return any(ip.version == network.version and ip in network for network in trusted)
 
 
 def _is_address(value: str) -> bool:

@@ -6,6 +6,9 @@ keeps whole responses in the configured cache, keyed by the content generation
 ``Cache-Control: public`` with lifetimes that never pass the next scheduled
 publish time, a weak ``ETag`` and a ``Last-Modified`` answered with 304, and
 brotli or gzip. A cache hit touches neither the session nor the database.
+Each public page's last copy is also kept for ``PAGE_STALE_IF_ERROR``
+seconds, whatever the generation, and served in place of the 503 while the
+database is down (``newsroom.views.server_error``).
 
 Everything else — the admin, preview links, requests from logged-in users
 (any session cookie), POSTs, responses that set cookies or use a CSRF token,
@@ -34,6 +37,8 @@ from newsroom import cache as content
 # Statuses kept: pages, permanent redirects (old permalinks) and, briefly, misses.
 STORED_STATUSES = frozenset({200, 301, 404})
 NOT_FOUND_SECONDS = 60
+# Statuses whose last copy is served while the database is down.
+STALE_STATUSES = frozenset({200, 301})
 COMPRESSIBLE_TYPES = (
     "text/",
     "application/xml",
@@ -115,6 +120,9 @@ class PageCacheMiddleware:
             )
             if seconds
         )
+        # Last copies for a database outage, kept as long as shared caches may
+        # serve stale copies on error (stale-if-error).
+        self.stale_seconds = settings.PAGE_STALE_IF_ERROR
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self._private_paths: tuple[tuple[str, ...], frozenset[str]] | None = None
 
@@ -145,11 +153,12 @@ class PageCacheMiddleware:
         now = time.time()
         token, shared = content.token(now)
         encoding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        key = None
+        key = stale_key = None
         if self.store_pages and shared:
             url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
             digest = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
             key = f"page:{token}:{encoding}:{digest}"
+            stale_key = f"page:stale:{encoding}:{digest}"
             entry = cache.get(key)
             # Stored with the time the next scheduled article goes live (the
             # last item): past it, the page may lack that article; build it afresh.
@@ -157,6 +166,10 @@ class PageCacheMiddleware:
                 return self.from_entry(request, entry, now)
         with content.pinned(token, shared):
             response = self.get_response(request)
+            if getattr(response, "database_unavailable", False) and stale_key is not None:
+                stale = cache.get(stale_key)
+                if stale is not None:
+                    return self.from_stale_entry(stale)
             if not self.is_public_response(request, response):
                 if "Cache-Control" not in response:
                     self.private(response)
@@ -180,7 +193,19 @@ class PageCacheMiddleware:
                 timeout = min(timeout, expires - now)
             if timeout >= 1:
                 cache.set(key, entry, int(timeout))
+            if self.stale_seconds and entry[0] in STALE_STATUSES:
+                cache.set(stale_key, entry, self.stale_seconds)
         return self.conditional(request, response, entry)
+
+    @staticmethod
+    def from_stale_entry(entry: tuple) -> HttpResponse:
+        """The last copy of a page, while the database is down: better than a 503.
+        Marked so that no cache keeps it and browsers ask again next time."""
+        status, headers, body, _etag, _since, _expires = entry
+        response = HttpResponse(body, status=status, headers=dict(headers))
+        response["Cache-Control"] = "no-cache"
+        response["X-Newsroom-Stale"] = "database unavailable"
+        return response
 
     def is_public_response(self, request: HttpRequest, response: HttpResponse) -> bool:
         return not (
@@ -268,3 +293,55 @@ class PageCacheMiddleware:
             if header in response:
                 not_modified[header] = response[header]
         return not_modified
+
+
+# Powerful features no page of ours uses: denied to the page and every frame.
+DENIED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
+)
+# Features the site's own pages use (copy link writes to the clipboard).
+OWN_FEATURES = ("clipboard-write", "fullscreen")
+
+
+def permissions_policy() -> str:
+    """The Permissions-Policy header: powerful features off, and the few that
+    embed frames ask for granted to this site and to exactly those frames'
+    origins, so a consented embed still plays, full screen included."""
+    from embeds.csp import delegated_features
+
+    allowed: dict[str, list[str]] = {name: [] for name in OWN_FEATURES}
+    for name, origins in delegated_features().items():
+        allowed.setdefault(name, []).extend(origins)
+    directives = [f"{name}=()" for name in DENIED_FEATURES if name not in allowed]
+    for name, origins in sorted(allowed.items()):
+        quoted = " ".join(f'"{origin}"' for origin in sorted(set(origins)))
+        directives.append(f"{name}=(self {quoted})".replace(" )", ")"))
+    return ", ".join(directives)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds ``Permissions-Policy`` to every response: pages, cached pages,
+    static files, the admin, errors. Goes first in MIDDLEWARE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = permissions_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 
+from newsroom.sqlite import Connection as SQLiteConnection
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries it (static files and cached pages too).
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached page goes out without touching it or the
@@ -94,6 +98,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "newsroom.auth.client_ip"
 AXES_USERNAME_CALLABLE = "newsroom.auth.client_username"
+# Proxies whose X-Forwarded-For names the client the throttle counts: the
+# variable and default gunicorn's forwarded_allow_ips reads. "*" trusts all.
+FORWARDED_ALLOW_IPS = (env.str("FORWARDED_ALLOW_IPS", default="") or "127.0.0.1").split(",")
 AXES_VERBOSE = False
 
 # Signed preview links for unpublished articles stay valid this long (seconds).
@@ -134,6 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # write with "database is locked", which the admin answers with "busy, try
     # again" and the editor's text, rather than stalling every save behind it.
     DATABASES["default"]["OPTIONS"] = {
+        # Web processes never create a missing file (newsroom/sqlite.py).
+        "factory": SQLiteConnection,
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
         "init_command": (

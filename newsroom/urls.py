@@ -6,6 +6,9 @@ from django.urls import include, path, re_path
 
 from newsroom import views
 
+# A database outage is a 503 with Retry-After, not a 500 (newsroom/views.py).
+handler500 = "newsroom.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

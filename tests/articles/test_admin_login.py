@@ -97,7 +97,7 @@ def test_a_forwarded_address_is_only_trusted_behind_a_tls_proxy(staff, settings)
 
 
 def test_a_garbage_forwarded_address_behind_a_proxy_falls_back_to_the_socket(staff, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.60"]
     for n in range(settings.AXES_FAILURE_LIMIT):
         response = Client().post(
             LOGIN,
@@ -110,7 +110,7 @@ def test_a_garbage_forwarded_address_behind_a_proxy_falls_back_to_the_socket(sta
 
 
 def test_behind_a_proxy_each_forwarded_client_is_counted_apart(staff, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.1"]
     for n in range(settings.AXES_FAILURE_LIMIT):
         Client().post(
             LOGIN,

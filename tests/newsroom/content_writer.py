@@ -2,6 +2,7 @@
 
     python -m tests.newsroom.content_writer publish SLUG TITLE [DELAY_SECONDS]
     python -m tests.newsroom.content_writer retitle SLUG TITLE
+    python -m tests.newsroom.content_writer rename-category CATEGORY_SLUG NAME
 
 Writes through ``articles.services.save_article``, the one write path, against
 whatever DATABASE_URL and cache the environment names, and prints the
@@ -31,12 +32,19 @@ def main(action: str, slug: str, title: str, delay: str = "0") -> None:
             status=Article.Status.PUBLISHED,
             published_at=timezone.now() + datetime.timedelta(seconds=float(delay)),
         )
+    elif action == "rename-category":
+        # A category's own row, not an article: saved directly, as the admin does.
+        category = Category.objects.get(slug=slug)
+        category.name = title
+        category.save()
+        article = Article.objects.filter(category=category).earliest("published_at")
     elif action == "retitle":
         article = Article.objects.get(slug=slug)
         article.title = title
     else:
         sys.exit(f"unknown action {action!r}")
-    save_article(article, comment="content_writer")
+    if action != "rename-category":
+        save_article(article, comment="content_writer")
     print(article.get_absolute_url(), article.published_at.timestamp())
 
 

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -223,3 +224,95 @@ def manage(
         text=True,
         timeout=timeout,
     )
+
+
+def postgres_binaries() -> Path:
+    """The folder holding initdb and pg_ctl: on PATH, else Debian's versioned folder."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    folders = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True
+    )
+    for folder in folders:
+        if (folder / "pg_ctl").exists():
+            return folder
+    raise AssertionError("PostgreSQL's initdb/pg_ctl are not installed (postgresql-15 package)")
+
+
+@dataclass
+class PostgresCluster:
+    """A throwaway PostgreSQL server the test may stop and start itself."""
+
+    folder: Path
+    port: int
+    binaries: Path
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/newsroom"
+
+    def _run(self, *args: str, timeout: float = 120) -> None:
+        command = [str(self.binaries / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            # initdb refuses root; the server runs as its own user.
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(
+            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
+        )
+        assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "pg.log"),
+                  "-w", "start", "-o", options)  # fmt: skip
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+
+    def is_running(self) -> bool:
+        return (self.folder / "data" / "postmaster.pid").exists()
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """initdb, start and ``createdb newsroom`` on a free port, as .ci/run does; stopped
+    and removed on exit.
+
+    In a folder of its own under the system temporary folder: pytest's is
+    private to root, and the server runs as the postgres user.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-"))
+    cluster = None
+    try:
+        if os.geteuid() == 0:
+            subprocess.run(["id", "postgres"], check=True, capture_output=True)
+            shutil.chown(folder, "postgres")
+        cluster = PostgresCluster(folder, free_port(), postgres_binaries())
+        cluster._run("initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=trust",
+                     "-E", "UTF8")  # fmt: skip
+        cluster.start()
+        cluster._run("createdb", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres",
+                     "newsroom")  # fmt: skip
+        yield cluster
+    finally:
+        try:
+            if cluster is not None and cluster.is_running():
+                cluster.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish(env: dict[str, str], slug: str, title: str) -> str:
+    """Publish an article from a process of its own; its URL."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.newsroom.content_writer", "publish", slug, title],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1].split()[0]

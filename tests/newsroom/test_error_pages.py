@@ -5,11 +5,13 @@ import platform
 import django
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
 from newsroom import cache as content
+from newsroom import urls as site_urls
 from newsroom.urls import urlpatterns as site_urlpatterns
 
 SECRET_DETAIL = "the-password-is-hunter2"
@@ -17,6 +19,11 @@ SECRET_DETAIL = "the-password-is-hunter2"
 
 def server_error(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(SECRET_DETAIL)
+
+
+def database_gone(request: HttpRequest) -> HttpResponse:
+    # What Django raises when the server has gone away or the file is missing.
+    raise OperationalError(SECRET_DETAIL)
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
@@ -30,10 +37,13 @@ def bad_request(request: HttpRequest) -> HttpResponse:
 # This module is the URLconf of its own tests: the site plus views that fail on purpose.
 urlpatterns = [
     path("test-errors/500/", server_error),
+    path("test-errors/503/", database_gone),
     path("test-errors/403/", forbidden),
     path("test-errors/400/", bad_request),
     *site_urlpatterns,
 ]
+
+handler500 = site_urls.handler500
 
 pytestmark = [
     pytest.mark.django_db,
@@ -73,6 +83,16 @@ def test_a_view_that_raises_gets_the_friendly_500_page(client: Client):
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
     assert_leaks_nothing(response.content)
+
+
+def test_a_database_outage_gets_the_friendly_503_page_with_retry_after(client: Client):
+    response = client.get("/test-errors/503/")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "Back soon" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]  # no proxy keeps the outage page
+    assert_leaks_nothing(response.content)
+    assert "OperationalError" not in response.content.decode()
 
 
 def test_a_refused_permission_gets_the_friendly_403_page(client: Client):

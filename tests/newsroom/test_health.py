@@ -128,8 +128,15 @@ def test_readyz_answers_503_within_3_seconds_when_the_database_accepts_but_never
 
 
 @pytest.mark.process
-def test_readyz_answers_503_within_3_seconds_when_the_cache_port_is_closed(tmp_path: Path):
-    env = production_env(tmp_path, CACHE_URL=f"redis://127.0.0.1:{closed_port()}/0")
+def test_readyz_answers_503_within_3_seconds_when_the_cache_port_is_closed(
+    tmp_path: Path, migrated_database_url: str
+):
+    # A migrated database: /readyz checks the schema is there.
+    env = production_env(
+        tmp_path,
+        DATABASE_URL=migrated_database_url,
+        CACHE_URL=f"redis://127.0.0.1:{closed_port()}/0",
+    )
     with gunicorn(env, tmp_path) as server:
         _assert_not_ready_in_time(server.url, "cache")
         _assert_not_ready_in_time(server.url, "cache")
@@ -137,10 +144,12 @@ def test_readyz_answers_503_within_3_seconds_when_the_cache_port_is_closed(tmp_p
 
 @pytest.mark.process
 def test_readyz_answers_503_within_3_seconds_when_redis_accepts_but_never_answers(
-    tmp_path: Path,
+    tmp_path: Path, migrated_database_url: str
 ):
     with silent_listener() as port:
-        env = production_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        env = production_env(
+            tmp_path, DATABASE_URL=migrated_database_url, REDIS_URL=f"redis://127.0.0.1:{port}/0"
+        )
         with gunicorn(env, tmp_path) as server:
             _assert_not_ready_in_time(server.url, "cache")
 

@@ -232,3 +232,31 @@ def test_a_save_while_redis_hangs_never_leaves_a_stale_page_behind(private_redis
         body = client.get("/").content
         assert b"Saved during the hang" in body
         assert b"Before the hang" not in body
+
+
+@pytest.mark.parametrize("shared_cache", ["redis", "local memory and the generation file"])
+def test_a_renamed_category_reaches_the_header_menu_of_every_instance(
+    shared_cache: str, request: pytest.FixtureRequest, tmp_path: Path, shared_database_url: str
+):
+    # The menu is cached per process (each instance's own local memory, or
+    # one Redis), keyed by the shared content generation: a rename made by a
+    # third process retires it everywhere on the next request.
+    overrides = {"DATABASE_URL": shared_database_url, "WEB_CONCURRENCY": "2"}
+    if shared_cache == "redis":
+        overrides["REDIS_URL"] = request.getfixturevalue("redis_url")
+        overrides["CACHE_KEY_PREFIX"] = f"menu-{uuid.uuid4().hex[:8]}"
+    else:
+        overrides["CONTENT_GENERATION_FILE"] = str(tmp_path / "content.generation")
+    env = production_env(tmp_path, **overrides)
+    url, _ = write(env, "publish", "menu-story", "A story in a section")
+
+    with gunicorn(env, tmp_path) as one, gunicorn(env, tmp_path) as two:
+        servers = (one, two)
+        for path in ("/", url, "/search/?q=story"):
+            assert all(b">News<" in body for body in fetch_everywhere(servers, path))
+
+        write(env, "rename-category", "news", "Dispatches")
+        for path in ("/", url, "/search/?q=story"):
+            bodies = fetch_everywhere(servers, path)
+            assert all(b">Dispatches<" in body for body in bodies), path
+            assert not any(b">News<" in body for body in bodies), path
