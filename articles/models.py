@@ -96,6 +96,18 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def visible_to(self, user) -> "ArticleQuerySet":
+        """What ``user`` may open anywhere, admin or permalink: editors every
+        article; everyone else the published ones and those whose byline they
+        are on, so no writer reads another's draft or embargoed story."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        if not user.is_authenticated:
+            return self.published()
+        # A subquery, not a join: a join repeats an article once per byline.
+        own = Byline.objects.filter(author__user=user).values("article_id")
+        return self.published() | self.filter(pk__in=own)
+
     def in_state(self, state: "State | str") -> "ArticleQuerySet":
         """Articles in one of ``State``; mirrors ``Article.state``."""
         match state:

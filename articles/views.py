@@ -178,9 +178,9 @@ class ArticleDayArchiveView(ArticleArchiveMixin, DayArchiveView):
 class ArticleDetailView(DetailView):
     """An article at its permalink.
 
-    Readers get published articles only. Staff who may change articles also
-    see drafts and scheduled ones, marked "Not published", never cached or
-    indexed; everyone else gets a 404 for those.
+    Readers get published articles only. Editors also see drafts and
+    scheduled ones, and writers those whose byline they are on, marked "Not
+    published", never cached or indexed; everyone else gets a 404 for those.
     """
 
     template_name = "articles/article_detail.html"
@@ -189,9 +189,14 @@ class ArticleDetailView(DetailView):
     def can_preview(self) -> bool:
         return self.request.user.has_perm("articles.change_article")
 
+    def visible_articles(self):
+        """Editors open every article here, writers also their own (``visible_to``)."""
+        if self.can_preview():
+            return Article.objects.visible_to(self.request.user)
+        return Article.objects.published()
+
     def get_queryset(self):
-        articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return articles.select_related("category").with_neighbours()
+        return self.visible_articles().select_related("category").with_neighbours()
 
     def get_object(self, queryset=None):
         try:
