@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from articles.html import first_sentences, sanitize
+from articles.html import clean_text, first_sentences, sanitize
 
 
 class Category(models.Model):
@@ -42,6 +42,10 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.name, self.description = clean_text(self.name), clean_text(self.description)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:category", kwargs={"slug": self.slug})
 
@@ -68,6 +72,10 @@ class Author(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.name, self.bio = clean_text(self.name), clean_text(self.bio)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:author", kwargs={"slug": self.slug})
 
@@ -77,6 +85,19 @@ class Author(models.Model):
 # popular tag on a large archive would otherwise rank every article it has.
 RELATED_TAG_CANDIDATES = 300
 RELATED_CATEGORY_CANDIDATES = 50
+
+
+# An article's text fields shown as text (escaped), cleaned on every save.
+PLAIN_TEXT_FIELDS = (
+    "title",
+    "dek",
+    "summary",
+    "seo_title",
+    "seo_description",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+)
 
 
 class State(models.TextChoices):
@@ -317,9 +338,17 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Normalise this row's own fields; nothing cross-cutting happens here.
         self.body = sanitize(self.body)
+        for name in PLAIN_TEXT_FIELDS:
+            setattr(self, name, clean_text(getattr(self, name)))
         self.fill_permalink()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "slug", "published_on"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "body",
+                "slug",
+                "published_on",
+                *PLAIN_TEXT_FIELDS,
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles.admin.article import ADMIN_MEDIA
 from articles.admin.widgets import SafeAutocompleteAdmin
-from articles.forms import CategoryAdminForm, TagMergeForm
+from articles.forms import CategoryAdminForm, TagAdminForm, TagMergeForm
 from articles.models import Author, Category, Redirect
 from articles.services import merge_tags
 
@@ -96,6 +96,7 @@ admin.site.unregister(Tag)
 class TagAdmin(admin.ModelAdmin):
     # Not taggit's TagAdmin: its merge knows only the generic TaggedItem and
     # would leave this project's TaggedArticle rows behind.
+    form = TagAdminForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
