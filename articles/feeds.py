@@ -12,6 +12,7 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -142,6 +143,14 @@ class ScopedFeed(LatestArticlesFeed):
 
     def get_object(self, request, slug: str):
         return get_object_or_404(self.model, slug=slug)
+
+    def items(self, obj):
+        items = list(super().items(obj))
+        if not items and not getattr(obj, "is_public", False):
+            # Private until published (articles.taxonomy): no published article,
+            # no feed, unless an editor marked the category or author public.
+            raise Http404("No articles available")
+        return items
 
     def title(self, obj) -> str:
         return f"{obj.name} · {settings.SITE_NAME}"

@@ -245,7 +245,7 @@ def conflict_message(article: Article, conflict: revisions.Conflict, token: str)
 class CategoryAdminForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name", "slug", "description", "parent"]
+        fields = ["name", "slug", "description", "parent", "is_public"]
 
     def clean_parent(self) -> Category | None:
         parent = self.cleaned_data.get("parent")

@@ -28,6 +28,16 @@ class Category(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Otherwise a category exists for readers only while a published article
+    # uses it or one of its subcategories (articles.taxonomy).
+    is_public = models.BooleanField(
+        _("public before the first article"),
+        default=False,
+        help_text=_(
+            "Show the section's page, feed and menu entry before its first published "
+            "article, e.g. a new section before launch."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -63,6 +73,13 @@ class Author(models.Model):
         related_name="author",
     )
     photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    # Otherwise an author exists for readers only while a published article
+    # carries their byline (articles.taxonomy).
+    is_public = models.BooleanField(
+        _("public before the first article"),
+        default=False,
+        help_text=_("Show the author's page and feed before their first published article."),
+    )
 
     class Meta:
         verbose_name = _("author")

@@ -23,7 +23,8 @@ TREE_DEPTH = 3
 @admin.register(Category)
 class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     form = CategoryAdminForm
-    list_display = ["tree_name", "slug", "article_count"]
+    list_display = ["tree_name", "slug", "is_public", "article_count"]
+    list_filter = ["is_public"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
@@ -70,7 +71,8 @@ class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ["name", "slug", "user", "article_count"]
+    list_display = ["name", "slug", "user", "is_public", "article_count"]
+    list_filter = ["is_public"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
