@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles.html import sanitize
+from articles.html import clean_text, sanitize
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
 
@@ -106,7 +106,9 @@ class LatestArticlesFeed(Feed):
         return ", ".join(a.name for a in item.ordered_authors) or None
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.category.name, *(tag.name for tag in item.tags.all())]
+        # Tags made outside the write path may hold control characters, which
+        # XML cannot carry: the feed would be a 500.
+        return [item.category.name, *(clean_text(tag.name) for tag in item.tags.all())]
 
     def item_extra_kwargs(self, item: Article) -> dict:
         # Sanitized on save; again here for bodies stored under older rules.

@@ -156,3 +156,10 @@ def test_the_tag_feed_names_the_tag_as_text(client, hostile):
     assert feed_problems(response.content) == []
     description = ET.fromstring(response.content).find("channel/description").text
     assert "<script>" in "".join(parse(description).itertext())
+
+
+def test_a_tag_with_control_characters_does_not_break_the_feed(client, noon):
+    make_article().tags.add("bell\x07tag")  # made outside the write path
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    assert "belltag" in feedparser.parse(response.content).entries[0].tags[-1].term
