@@ -225,7 +225,7 @@ VECTORS = [
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def build_corpus() -> list[dict]:
+def build_corpus(per_article: int = 1) -> list[dict]:
     """One article per vector, the vector in each of its inputs: title, dek,
     summary, SEO title and description, body (as markup, as an [embed] URL and
     in an Instagram URL's query), lead image alt, caption and credit; its own
@@ -233,6 +233,10 @@ def build_corpus() -> list[dict]:
     Instagram embed (URL's row: author name and handle, title, caption).
 
     Import content and media-library fields do not exist yet.
+
+    ``per_article`` > 1 puts that many vectors, one after another, into each
+    article and its rows, for the browser, where a page load is the cost. A
+    field too short for them all gets as much as fits.
     """
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
@@ -243,7 +247,9 @@ def build_corpus() -> list[dict]:
 
     rows = []
     now = timezone.now()
-    for n, vector in enumerate(VECTORS):
+    groups = [VECTORS[i : i + per_article] for i in range(0, len(VECTORS), per_article)]
+    for n, group in enumerate(groups):
+        vector = "".join(group)
         post = f"https://www.instagram.com/p/Xss{n}/"
         category = Category.objects.create(name=vector[:100], slug=f"xss-c{n}", description=vector)
         author = Author.objects.create(name=vector[:150], slug=f"xss-a{n}", bio=vector)
@@ -262,8 +268,11 @@ def build_corpus() -> list[dict]:
             seo_title=vector[:200],
             seo_description=vector[:300],
             body=(
-                f"<p>{vector}</p>{vector}<p>[embed]{vector}[/embed]</p><p>{post}</p>"
-                f"<p>[embed]{post}?{vector}[/embed]</p>"
+                "".join(
+                    f"<p>{v}</p>{v}<p>[embed]{v}[/embed]</p><p>[embed]{post}?{v}[/embed]</p>"
+                    for v in group
+                )
+                + f"<p>{post}</p>"
             ),
             lead_image=SimpleUploadedFile(f"xss{n}.png", b"not-an-image", "image/png"),
             lead_image_alt=vector[:250],
