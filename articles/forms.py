@@ -76,7 +76,13 @@ class ArticleAdminForm(forms.ModelForm):
         max_length=1000,
         help_text=_("Tags that do not exist yet, separated by commas. Created on save."),
     )
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The ``Article.version`` the form was loaded at; the write path refuses
+    # to save it over a newer one.
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set by the admin when saving failed for a reason outside the form (the
+    # database, the media storage, a save in between): the re-shown form says
+    # why ("" when its own checks will).
+    save_error: str | None = None
 
     class Meta:
         model = Article
@@ -103,7 +109,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["version"] = revisions.current_token(self.instance)
+            self.initial["loaded_version"] = self.instance.version
         if "status" in self.fields and not self._can_publish():
             # Writers see the two states they may choose; a crafted "published"
             # still reaches clean() and is refused there with a reason.
@@ -161,6 +167,10 @@ class ArticleAdminForm(forms.ModelForm):
         self._check_unique_permalink(cleaned)
         if self.instance.pk and self.check_version:
             self._check_version()
+        # Re-shown after a save that failed outside the form: it says why, and
+        # is never saved from here (the editor saves again).
+        if self.save_error is not None and (self.save_error or not self._errors):
+            self.add_error(None, self.save_error or _("Not saved. Save again to retry."))
         cleaned["tags"] = [*cleaned.get("tags", []), *cleaned.get("new_tags", [])]
         return cleaned
 
@@ -206,23 +216,27 @@ class ArticleAdminForm(forms.ModelForm):
             )
 
     def _check_version(self) -> None:
-        token = self.data.get("version", "")
-        conflict = revisions.find_conflict(self.instance.pk, token)
-        if conflict is None:
+        """Refuse a form loaded before someone else's save; the write path
+        refuses it again if a save slips in between this check and its own."""
+        sent = self.data.get("loaded_version", "")
+        loaded = int(sent) if sent.isascii() and sent.isdigit() and len(sent) < 12 else None
+        if loaded == self.instance.version:
+            return
+        conflict = revisions.find_conflict(self.instance.pk, loaded)
+        if conflict is None:  # the row is gone: the save finds out
             return
         # Let a second, deliberate save go through: the newer version stays
         # in the history either way.
         self.data = self.data.copy()
-        self.data["version"] = revisions.current_token(self.instance)
-        self.add_error(None, conflict_message(self.instance, conflict, token))
+        self.data["loaded_version"] = str(self.instance.version)
+        self.add_error(None, conflict_message(self.instance, conflict))
 
 
-def conflict_message(article: Article, conflict: revisions.Conflict, token: str):
+def conflict_message(article: Article, conflict: revisions.Conflict):
     when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
-    loaded_version = token.rpartition("|")[2]
-    if loaded_version.isdigit() and int(loaded_version) and conflict.version_id:
+    if conflict.loaded_version_id and conflict.version_id:
         link = reverse("admin:articles_article_compare", args=[article.pk])
-        link += f"?from={int(loaded_version)}&to={conflict.version_id}"
+        link += f"?from={conflict.loaded_version_id}&to={conflict.version_id}"
         label = _("See what they changed")
     else:
         # No version was kept of what this form loaded (saved outside the
@@ -240,6 +254,15 @@ def conflict_message(article: Article, conflict: revisions.Conflict, token: str)
         label,
         _("Saving again will replace their version; it stays in the history."),
     )
+
+
+def stale_notice(article: Article | None, conflict: revisions.Conflict) -> str:
+    """A write refused outside the change form (actions, tag merges), as one line."""
+    when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
+    return _(
+        "Nothing changed: %(who)s saved “%(title)s” at %(when)s, after this page was "
+        "loaded. Reload the page and try again."
+    ) % {"who": conflict.saved_by, "title": article.title if article else "", "when": when}
 
 
 class CategoryAdminForm(forms.ModelForm):

@@ -54,7 +54,9 @@ def cards(articles: QuerySet[Article]) -> QuerySet[Article]:
 
 
 class ArticlePaginator(Paginator):
-    """Deep pages fetch their keys first, so OFFSET walks an index, not whole rows."""
+    """Deep pages fetch their keys first, so OFFSET walks an index, not whole
+    rows; pages past the middle walk from the other end, so the last page is
+    as cheap as the first."""
 
     def page(self, number) -> Page:
         number = self.validate_number(number)
@@ -64,7 +66,13 @@ class ArticlePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        if bottom > self.count - top:
+            # The list's ordering is total (it ends in the key), so reversed
+            # it holds the same rows back to front.
+            reversed_keys = self.object_list.reverse().values_list("pk", flat=True)
+            keys = list(reversed_keys[self.count - top : self.count - bottom])[::-1]
+        else:
+            keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {article.pk: article for article in self.object_list.filter(pk__in=keys)}
         return self._get_page([rows[pk] for pk in keys if pk in rows], number, self)
 

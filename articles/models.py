@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -312,6 +312,9 @@ class Article(models.Model):
 
     # Part of every signed preview link; replacing it revokes them all.
     preview_nonce = models.CharField(max_length=32, default=new_preview_nonce, editable=False)
+    # One more on every save. A copy keeps the version it was loaded at, so the
+    # write path can refuse to save it over someone else's newer save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -347,6 +350,8 @@ class Article(models.Model):
             models.Index(
                 fields=["category", "status", "-published_at", "-id"], name="article_cat_pub_idx"
             ),
+            # The newest change of a published article (sitemaps' lastmod).
+            models.Index(fields=["status", "-updated_at"], name="article_status_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -358,12 +363,14 @@ class Article(models.Model):
         for name in PLAIN_TEXT_FIELDS:
             setattr(self, name, clean_text(getattr(self, name)))
         self.fill_permalink()
+        if not self.__dict__.pop("_version_claimed", False) and self.pk and not self._state.adding:
+            # Saved outside the write path: still a new version, so open forms notice.
+            self.claim_version(force=True)
+            self.__dict__.pop("_version_claimed", None)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
-                "body",
-                "slug",
-                "published_on",
+                *("body", "slug", "published_on", "version"),
                 *PLAIN_TEXT_FIELDS,
             }
         super().save(*args, **kwargs)
@@ -393,6 +400,28 @@ class Article(models.Model):
             self.published_at = self.published_at.replace(microsecond=0)
         moment = self.published_at or self.created_at or timezone.now()
         self.published_on = timezone.localdate(moment)
+
+    def claim_version(self, *, force: bool = False) -> bool:
+        """Move the stored row to the version this copy's save will have: the
+        one after the version it was loaded at. False, with nothing changed, when
+        someone saved the row since; ``force`` takes the next version whatever the
+        row is at. Run it in the transaction that then saves this copy: the row
+        stays locked against other writers until that ends."""
+        rows = Article.objects.filter(pk=self.pk)
+        if force:
+            # Never backwards, even from a copy a revert wrote over the row.
+            updated = rows.update(version=Greatest("version", Value(self.version)) + 1)
+        else:
+            updated = rows.filter(version=self.version).update(version=models.F("version") + 1)
+        if updated and force:
+            self.version = rows.values_list("version", flat=True).get()
+        elif updated:
+            self.version += 1
+        elif rows.exists():
+            return False
+        # Claimed, or the row is gone (a deleted article coming back): inserted as it is.
+        self._version_claimed = True
+        return True
 
     @property
     def is_published(self) -> bool:

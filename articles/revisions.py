@@ -1,11 +1,12 @@
-"""An article's saved versions: the token a change form remembers, the check
-that refuses a stale save, and what changed between two versions, for people
-to read."""
+"""An article's kept versions: who made the save that a stale form or copy
+collides with (``Article.version`` tells that one happened), and what changed
+between two versions, for people to read."""
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 from dataclasses import dataclass
 
@@ -47,13 +48,6 @@ class Change:
     chunks: list[tuple[str, str]]  # ("equal" | "delete" | "insert", text)
 
 
-# A revision this close to the row's ``updated_at`` belongs to that save. A
-# write without a revision (``QuerySet.update()``, a raw import) moves
-# ``updated_at`` on its own and must not be blamed on the last admin user; the
-# margin covers the time between the row's save and the revision's commit.
-SAME_SAVE_WINDOW = datetime.timedelta(seconds=5)
-
-
 def article_versions(article_pk: int):
     """The article's versions, newest first, with who saved each."""
     return (
@@ -67,56 +61,65 @@ def latest_version(article_pk: int) -> Version | None:
     return article_versions(article_pk).first()
 
 
-def version_token(updated_at: datetime.datetime, version: Version | None) -> str:
-    """What a change form remembers of the article it loaded.
+def version_number(version: Version) -> int | None:
+    """The ``Article.version`` a kept version was saved as (None for versions
+    kept before articles had one). Read from the stored data: ``field_dict``
+    would fill a missing field with the model's default."""
+    if version.format != "json":
+        return None
+    try:
+        number = json.loads(version.serialized_data)[0]["fields"].get("version")
+    except (ValueError, LookupError, TypeError):
+        return None
+    return number if isinstance(number, int) else None
 
-    ``updated_at`` moves on every save from any path; the version id also
-    tells apart two saves within one clock tick (or under a frozen clock).
-    """
-    return f"{updated_at.isoformat()}|{version.pk if version else 0}"
+
+# How far back the history is searched for the version a form was loaded at.
+KEPT_VERSIONS_SEARCHED = 50
 
 
-def current_token(article: Article) -> str:
-    return version_token(article.updated_at, latest_version(article.pk))
+def kept_version(article_pk: int, number: int) -> Version | None:
+    """The kept version saved as ``Article.version`` ``number``, if any: none
+    is kept of a save made outside the write path."""
+    for version in article_versions(article_pk)[:KEPT_VERSIONS_SEARCHED]:
+        if version_number(version) == number:
+            return version
+    return None
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """A newer save than the one a form was loaded from."""
+    """A newer save than the one a form or an instance was loaded from."""
 
     saved_at: datetime.datetime
     saved_by: str
-    version_id: int | None
+    version_id: int | None  # the kept version of the newer save
+    loaded_version_id: int | None  # the kept version the caller had loaded
 
 
-def find_conflict(article_pk: int, token: str) -> Conflict | None:
-    """The newer save, if the article changed since ``token`` was issued.
-
-    Locks the row (where the database can) until the caller's transaction
-    ends, so nothing slips in between this check and the caller's save.
-    """
-    updated_at = (
-        Article.objects.select_for_update()
-        .filter(pk=article_pk)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    if updated_at is None:
+def find_conflict(article_pk: int, loaded: int | None) -> Conflict | None:
+    """Who saved the article, and when, if it moved past version ``loaded``
+    (the ``Article.version`` a form or an instance was loaded at)."""
+    row = Article.objects.filter(pk=article_pk).values("version", "updated_at").first()
+    if row is None or row["version"] == loaded:
         return None
-    version = latest_version(article_pk)
-    if token == version_token(updated_at, version):
-        return None
-    if version is not None and version.revision.date_created >= updated_at - SAME_SAVE_WINDOW:
-        user = version.revision.user
+    newest = latest_version(article_pk)
+    if newest is not None and version_number(newest) == row["version"]:
+        user = newest.revision.user
         if user is None:  # a revision from a command or an import
             saved_by = _("someone outside the admin")
         else:
             saved_by = user.get_full_name() or user.get_username()
     else:
-        # Written without a revision at all (``QuerySet.update()``, raw SQL).
+        # Written without a revision at all (``Article.save()`` alone, an update).
+        newest = None
         saved_by = _("someone outside the admin")
+    loaded_version = kept_version(article_pk, loaded) if loaded else None
     return Conflict(
-        saved_at=updated_at, saved_by=saved_by, version_id=version.pk if version else None
+        saved_at=row["updated_at"],
+        saved_by=saved_by,
+        version_id=newest.pk if newest else None,
+        loaded_version_id=loaded_version.pk if loaded_version else None,
     )
 
 

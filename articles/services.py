@@ -10,7 +10,8 @@ Signals are left to cache invalidation.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
@@ -37,9 +38,14 @@ class TransitionRefused(Exception):
 class StaleVersion(Exception):
     """The article was saved by someone else since the caller loaded it."""
 
-    def __init__(self, conflict: Conflict) -> None:
+    def __init__(self, conflict: Conflict, article: Article | None = None) -> None:
         super().__init__(f"Saved by {conflict.saved_by} at {conflict.saved_at.isoformat()}.")
         self.conflict = conflict
+        self.article = article
+
+    @classmethod
+    def of(cls, article: Article) -> StaleVersion:
+        return cls(find_conflict(article.pk, article.version), article)
 
 
 def author_for(user: AbstractBaseUser) -> Author:
@@ -69,7 +75,7 @@ def save_article(
     authors: Iterable[Author] | None = None,
     tags: Iterable[str | Tag] | None = None,
     save_related: Callable[[], None] | None = None,
-    expected_version: str | None = None,
+    force: bool = False,
 ) -> Article:
     """Save ``article`` with every effect of a write, in one transaction.
 
@@ -78,15 +84,15 @@ def save_article(
     admin's inlines and many-to-many fields) runs next. Then, whoever wrote:
     every embed URL in the body gets its metadata row, a writer who cannot
     publish is on the byline, an earlier permalink answers with a 301, and
-    one revision records it all. ``expected_version`` (a token from
-    ``revisions.current_token``) refuses a write over a newer save with
-    ``StaleVersion``.
+    one revision records it all.
+
+    An article saved since ``article`` was loaded (its ``version`` is behind
+    the row's) is refused with ``StaleVersion`` and nothing is written, unless
+    ``force`` says to replace that newer save (it stays in the history).
     """
-    with transaction.atomic(), reversion.create_revision():
-        if expected_version is not None and article.pk is not None:
-            conflict = find_conflict(article.pk, expected_version)
-            if conflict is not None:
-                raise StaleVersion(conflict)
+    with _version_restored_on_failure(article), transaction.atomic(), reversion.create_revision():
+        if article.pk and not article._state.adding and not article.claim_version(force=force):
+            raise StaleVersion.of(article)
         previous_path = redirects.stored_permalink(article)
         article.save()
         if authors is not None:
@@ -104,6 +110,19 @@ def save_article(
         if comment:
             reversion.set_comment(comment)
     return article
+
+
+@contextmanager
+def _version_restored_on_failure(article: Article) -> Iterator[None]:
+    """A write that fails leaves nothing written, so the copy is again the
+    version it was loaded at (a retry is not refused as stale)."""
+    loaded = article.version
+    try:
+        yield
+    except BaseException:
+        article.version = loaded
+        article.__dict__.pop("_version_claimed", None)
+        raise
 
 
 def _set_byline(article: Article, authors: list[Author]) -> None:
@@ -126,15 +145,20 @@ def _add_to_byline(article: Article, author: Author) -> None:
 # Transitions -----------------------------------------------------------------
 
 
-def _locked(article: Article) -> Article:
+def _locked(article: Article, *, force: bool = False) -> Article:
     """The article's current row, locked until the transaction ends, so a
-    transition never works from a stale copy."""
-    return Article.objects.select_for_update().get(pk=article.pk)
+    transition never works from a stale copy. A caller whose copy is behind
+    it is told with ``StaleVersion`` (it decided on what it had loaded),
+    unless it ``force``s the transition."""
+    current = Article.objects.select_for_update().get(pk=article.pk)
+    if current.version != article.version and not force:
+        raise StaleVersion.of(article)
+    return current
 
 
 @transaction.atomic
-def submit_for_review(article: Article, user: User) -> Article:
-    article = _locked(article)
+def submit_for_review(article: Article, user: User, *, force: bool = False) -> Article:
+    article = _locked(article, force=force)
     if not can_edit_article(user, article):
         raise TransitionRefused(_("You may not change “%(title)s”.") % {"title": article.title})
     if article.status != Article.Status.DRAFT:
@@ -148,13 +172,15 @@ def submit_for_review(article: Article, user: User) -> Article:
 
 
 @transaction.atomic
-def publish_now(article: Article, user: User, now: datetime.datetime | None = None) -> Article:
+def publish_now(
+    article: Article, user: User, now: datetime.datetime | None = None, *, force: bool = False
+) -> Article:
     """Make the article live now. A scheduled or never-published article gets
     the current time; one published before and since unpublished keeps its
     date, and so its URL."""
     if not can_publish(user):
         raise TransitionRefused(_("You do not have permission to publish articles."))
-    article = _locked(article)
+    article = _locked(article, force=force)
     now = now or timezone.now()
     if article.is_published:
         raise TransitionRefused(_("“%(title)s” is already live.") % {"title": article.title})
@@ -166,11 +192,11 @@ def publish_now(article: Article, user: User, now: datetime.datetime | None = No
 
 
 @transaction.atomic
-def unpublish(article: Article, user: User) -> Article:
+def unpublish(article: Article, user: User, *, force: bool = False) -> Article:
     """Take a live or scheduled article off the site; it keeps its date."""
     if not can_publish(user):
         raise TransitionRefused(_("You do not have permission to unpublish articles."))
-    article = _locked(article)
+    article = _locked(article, force=force)
     if article.status != Article.Status.PUBLISHED:
         raise TransitionRefused(_("“%(title)s” is not published.") % {"title": article.title})
     article.status = Article.Status.DRAFT
@@ -192,6 +218,8 @@ def merge_tags(target: Tag, others: list[Tag], *, user: User | None = None) -> i
     affected = set(
         TaggedArticle.objects.filter(tag__in=others).values_list("content_object_id", flat=True)
     )
+    # Locked first, in one order: an edit committed meanwhile is never saved over.
+    articles = list(Article.objects.select_for_update().filter(pk__in=affected).order_by("pk"))
     for tag in others:
         already = TaggedArticle.objects.filter(tag=target).values("content_object_id")
         TaggedArticle.objects.filter(tag=tag).exclude(content_object_id__in=already).update(
@@ -204,6 +232,6 @@ def merge_tags(target: Tag, others: list[Tag], *, user: User | None = None) -> i
         )
         tag.delete()
     names = ", ".join(f"“{tag.name}”" for tag in others)
-    for article in Article.objects.filter(pk__in=affected):
+    for article in articles:
         save_article(article, user=user, comment=f"Tags {names} merged into “{target.name}”.")
     return len(others)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # A 404 at an article's earlier permalink (or a legacy URL) becomes a 301.
     "articles.middleware.RedirectFallbackMiddleware",
+    # An admin request the database fails: 503, and a POST's data kept to send again.
+    "newsroom.admin_faults.AdminDatabaseFaultMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,15 +128,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at
     # BEGIN so two gunicorn workers never deadlock upgrading a read lock, and
-    # the busy timeout makes a waiting writer queue instead of failing.
+    # the busy timeout makes a waiting writer queue instead of failing. It is
+    # bounded: a lock held longer (a stuck process, a long backup) fails the
+    # write with "database is locked", which the admin answers with "busy, try
+    # again" and the editor's text, rather than stalling every save behind it.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": 5,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA busy_timeout=20000;"
+            "PRAGMA busy_timeout=5000;"
         ),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

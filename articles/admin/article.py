@@ -3,10 +3,13 @@ History, compare, revert and recover live in ``history.py``."""
 
 from __future__ import annotations
 
+import logging
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from csp.constants import NONCE
 from django.contrib import admin, messages
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -19,11 +22,13 @@ from reversion.admin import VersionAdmin
 from articles import preview, services
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
-from articles.forms import ArticleAdminForm
+from articles.forms import ArticleAdminForm, stale_notice
 from articles.models import Article, Byline, State
 from articles.permissions import can_edit_article, can_publish
 from embeds.models import Embed
 from embeds.rendering import embed_urls
+
+logger = logging.getLogger(__name__)
 
 ADMIN_MEDIA = {"css": {"all": ["admin-newsroom/admin.css"]}}
 
@@ -36,6 +41,22 @@ EDITOR_CSP = {
     "script-src": [NONCE],
     "style-src": ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
 }
+
+
+DATABASE_UNAVAILABLE = _(
+    "The database is busy or unavailable: your changes were not saved. "
+    "Everything you wrote is still in the form below; save again in a moment."
+)
+MEDIA_UNWRITABLE = _(
+    "The image could not be stored (the media storage is not writable), so nothing was "
+    "saved. Your text is still in the form below; choose the image again and save, or "
+    "save without it. If this keeps happening, tell whoever runs the site."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+class MediaUnwritable(Exception):
+    """An upload could not be written to the media storage."""
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -130,7 +151,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
         if not request.user.has_perm("taggit.add_tag"):
             publishing.remove("new_tags")
         return [
-            (None, {"fields": ["title", "slug", "dek", "body", "embed_panel", "version"]}),
+            (None, {"fields": ["title", "slug", "dek", "body", "embed_panel", "loaded_version"]}),
             (_("Publishing"), {"fields": publishing}),
             (
                 _("Lead image"),
@@ -162,7 +183,10 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
             form.base_fields["tags"].widget = SafeAutocompleteSelectMultiple(
                 Article._meta.get_field("tags"), self.admin_site
             )
-        attributes = {"request": request}
+        attributes = {
+            "request": request,
+            "save_error": getattr(request, "_newsroom_save_error", None),
+        }
         if getattr(request, "_newsroom_reverting", False):
             attributes["check_version"] = False
         return type(form.__name__, (form,), attributes)
@@ -176,13 +200,89 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
         """Saved with its inlines in ``save_related``, through the one write path."""
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        services.save_article(
-            form.instance,
-            user=request.user,
-            save_related=lambda: super(ArticleAdmin, self).save_related(
-                request, form, formsets, change
+        reverting = getattr(request, "_newsroom_reverting", False)
+        if reverting:
+            # The revert wrote the old version's number over the row; the save
+            # after it continues from the newest (``revision_view``).
+            before = getattr(request, "_newsroom_version_before", 0)
+            form.instance.version = max(form.instance.version, before)
+        try:
+            services.save_article(
+                form.instance,
+                user=request.user,
+                save_related=lambda: super(ArticleAdmin, self).save_related(
+                    request, form, formsets, change
+                ),
+                force=reverting,
+            )
+        except OSError as error:
+            if not request.FILES:
+                raise
+            # Storing the upload failed: the only files a save writes.
+            raise MediaUnwritable from error
+
+    # Saving when something outside the form fails ------------------------
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        return self._saved_or_reshown(
+            request,
+            None,
+            form_url,
+            extra_context,
+            lambda: super(ArticleAdmin, self).add_view(request, form_url, extra_context),
+        )
+
+    def create_revision(self, request: HttpRequest):
+        if request.method in ("GET", "HEAD"):
+            # Showing a form saves nothing: no revision block, and so no
+            # transaction, which on SQLite would wait for the write lock.
+            return nullcontext()
+        return super().create_revision(request)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        return self._saved_or_reshown(
+            request,
+            object_id,
+            form_url,
+            extra_context,
+            lambda: super(ArticleAdmin, self).change_view(
+                request, object_id, form_url, extra_context
             ),
         )
+
+    def _saved_or_reshown(self, request, object_id, form_url, extra_context, save):
+        """Run ``save`` (the whole POST, in its transaction); when the database,
+        the media storage or a newer save refuses it, nothing was written, and
+        the form comes back with everything the editor sent and the reason."""
+        if request.method != "POST":
+            return save()
+        status, retry_after = 200, None
+        try:
+            return save()
+        except services.StaleVersion:
+            # Someone saved in the instant between the form's check and the
+            # save: the re-shown form's own check names them.
+            request._newsroom_save_error = ""
+        except (OperationalError, InterfaceError):
+            logger.warning("admin save failed: database unavailable", exc_info=True)
+            # A connection an outage broke is dropped, so re-reading reconnects.
+            database = connections[router.db_for_write(Article)]
+            if not database.in_atomic_block:
+                database.close_if_unusable_or_obsolete()
+            request._newsroom_save_error = DATABASE_UNAVAILABLE
+            status, retry_after = 503, RETRY_AFTER_SECONDS
+        except MediaUnwritable:
+            logger.error("admin save failed: media storage unwritable", exc_info=True)
+            request._newsroom_save_error = MEDIA_UNWRITABLE
+            status = 503
+        # Outside any transaction: reading needs no write lock. Should reading
+        # fail too, the admin's fault page keeps the editor's text instead.
+        response = self._changeform_view(request, object_id, form_url, extra_context)
+        response.render()
+        response.status_code = status
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     # Panels -------------------------------------------------------------
 
@@ -257,6 +357,8 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 changed += 1
             except services.TransitionRefused as refusal:
                 refused.append(str(refusal))
+            except services.StaleVersion as stale:
+                refused.append(stale_notice(article, stale.conflict))
         if changed:
             self.message_user(request, done % {"count": changed}, messages.SUCCESS)
         for reason in refused[:10]:

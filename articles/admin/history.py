@@ -87,6 +87,11 @@ class ArticleHistoryMixin:
         if not self.has_publish_permission(request):
             raise PermissionDenied
         request._newsroom_reverting = True
+        # Reverting writes the old version's number over the row before the
+        # form saves: the save continues from the number it had.
+        if request.method == "POST" and object_id.isascii() and object_id.isdigit():
+            current = Article.objects.filter(pk=int(object_id)).values_list("version", flat=True)
+            request._newsroom_version_before = current.first() or 0
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):

@@ -13,9 +13,9 @@ from taggit.models import Tag
 
 from articles.admin.article import ADMIN_MEDIA
 from articles.admin.widgets import SafeAutocompleteAdmin
-from articles.forms import CategoryAdminForm, TagAdminForm, TagMergeForm
+from articles.forms import CategoryAdminForm, TagAdminForm, TagMergeForm, stale_notice
 from articles.models import Author, Category, Redirect
-from articles.services import merge_tags
+from articles.services import StaleVersion, merge_tags
 
 TREE_DEPTH = 3
 
@@ -127,9 +127,15 @@ class TagAdmin(admin.ModelAdmin):
             form = TagMergeForm(request.POST, tags=tags)
             if form.is_valid():
                 target = form.cleaned_data["target"]
-                merged = merge_tags(
-                    target, [t for t in tags if t.pk != target.pk], user=request.user
-                )
+                try:
+                    merged = merge_tags(
+                        target, [t for t in tags if t.pk != target.pk], user=request.user
+                    )
+                except StaleVersion as stale:
+                    self.message_user(
+                        request, stale_notice(stale.article, stale.conflict), messages.ERROR
+                    )
+                    return None
                 self.message_user(
                     request,
                     ngettext(

@@ -95,6 +95,6 @@ def new_article_data(category, **overrides) -> dict:
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
-        "version": "",
+        "loaded_version": "",
         **overrides,
     }

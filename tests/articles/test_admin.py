@@ -239,7 +239,7 @@ class TestChangeForm:
     def test_a_post_without_the_version_is_refused(self, editor_client):
         article = make_draft(title="Untouched")
         data = form_data(editor_client.get(change_url(article)))
-        del data["version"]
+        del data["loaded_version"]
         data["title"] = "Changed"
         response = editor_client.post(change_url(article), data)
         assert response.status_code == 200
@@ -301,6 +301,13 @@ class TestMalformedInput:
             {"bylines-TOTAL_FORMS": "abc"},
             {"bylines-0-author": "999999", "bylines-TOTAL_FORMS": "2"},
             {"seo_description": "z" * 1000},
+            {"loaded_version": "abc"},
+            {"loaded_version": "-1"},
+            {"loaded_version": "0"},
+            {"loaded_version": "2"},
+            {"loaded_version": "9" * 40},
+            {"loaded_version": "１"},
+            {"loaded_version": "1 OR 1=1"},
         ],
     )
     def test_malformed_input_is_a_clear_error_and_changes_nothing(self, untouched, changes):

@@ -59,6 +59,17 @@ def test_rows_are_stored_as_article_save_would_store_them(generated):
         assert stored.published_at == article.published_at
         assert article.preview_nonce
     assert len({a.preview_nonce for a in generated}) == COUNT
+    assert {a.version for a in generated} == {1}
+
+
+def test_a_generated_article_saves_through_the_write_path_from_its_version(generated):
+    from articles.services import StaleVersion, save_article
+
+    article, stale = generated[0], Article.objects.get(pk=generated[0].pk)
+    save_article(article)
+    assert Article.objects.get(pk=article.pk).version == 2
+    with pytest.raises(StaleVersion):
+        save_article(stale)
 
 
 def test_most_articles_are_published_with_a_few_drafts_and_scheduled(generated, noon):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.paginator import Paginator
 
+from articles import listing
 from articles.listing import SEEK_FROM, ArticlePaginator, cards
 from articles.models import Article
 from articles.services import save_article
@@ -23,7 +24,10 @@ def many():
     ]
 
 
-def test_deep_pages_hold_the_same_articles_as_a_plain_offset(many):
+@pytest.mark.parametrize("seek_from", [SEEK_FROM, 24])
+def test_deep_pages_hold_the_same_articles_as_a_plain_offset(many, monkeypatch, seek_from):
+    # With 24, pages before the middle seek forwards and later ones backwards.
+    monkeypatch.setattr(listing, "SEEK_FROM", seek_from)
     articles = cards(Article.objects.published()).order_by("-published_at", "-pk")
     plain, seek = Paginator(articles, 12, orphans=2), ArticlePaginator(articles, 12, orphans=2)
     for number in plain.page_range:

@@ -111,6 +111,23 @@ class TestHistory:
         assert (article.title, article.body) == ("Good", "<p>Good text.</p>")
         assert len(versions(article)) == 3
 
+    def test_a_revert_moves_the_version_on_so_a_form_opened_before_it_is_refused(self):
+        client = logged_in(make_editor())
+        article = make_draft()
+        save(client, article, title="Good")
+        before_the_revert = form_data(client.get(change_url(article)))
+        save(client, article, title="Bad")
+        good = versions(article)[0]
+        url = reverse("admin:articles_article_revision", args=[article.pk, good.pk])
+        assert client.post(url, form_data(client.get(url))).status_code == 302
+        article.refresh_from_db()
+        assert article.version == 4  # 1, Good, Bad, the revert: never back to Good's 2
+        before_the_revert["title"] = "Stale"
+        response = client.post(change_url(article), before_the_revert)
+        assert "Not saved:" in response.content.decode()
+        article.refresh_from_db()
+        assert article.title == "Good"
+
 
 class TestRecover:
     def test_delete_then_recover_brings_back_id_url_tags_and_authors(self):
@@ -134,6 +151,7 @@ class TestRecover:
 
         restored = Article.objects.get(pk=pk)
         assert restored.title == "Worth keeping"
+        assert restored.version > article.version
         assert restored.get_absolute_url() == url
         assert sorted(t.name for t in restored.tags.all()) == ["alpha", "beta"]
         assert restored.ordered_authors == authors

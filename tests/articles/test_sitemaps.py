@@ -3,6 +3,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from articles.models import Article
+from articles.sitemaps import newest_published_change
 from tests.articles.conftest import NOON
 from tests.factories import make_article, make_author, make_category
 
@@ -104,3 +106,34 @@ def test_the_articles_section_pages_by_a_thousand(client, noon):
     assert ArticleSitemap.limit == 1000
     assert client.get("/sitemap-articles.xml?p=2").status_code == 404  # a single page so far
     assert client.get("/sitemap-articles.xml?p=x").status_code == 404
+
+
+def test_the_newest_change_skips_scheduled_articles_changed_since(noon, time_machine):
+    live = make_article(title="Live")
+    time_machine.move_to(NOON + datetime.timedelta(minutes=5), tick=False)
+    for n in range(3):
+        make_article(title=f"Scheduled {n}", published_at=NOON + datetime.timedelta(days=1))
+    make_article(title="A draft", status=Article.Status.DRAFT)
+    live.refresh_from_db()
+    # Found among the candidates, and by the full aggregate when every
+    # candidate is scheduled.
+    assert newest_published_change() == live.updated_at
+    assert newest_published_change(candidates=2) == live.updated_at
+
+
+def test_taxonomy_sections_leave_out_what_only_hidden_articles_use(client, noon):
+    make_article(category=make_category(slug="shown"), authors=[make_author(slug="seen")])
+    make_article(
+        category=make_category(slug="secret"),
+        authors=[make_author(slug="ghost")],
+        tags=["embargo"],
+        status=Article.Status.DRAFT,
+    )
+    make_article(tags=["later"], published_at=NOON + datetime.timedelta(hours=1))
+    text = "".join(
+        client.get(f"/sitemap-{section}.xml").content.decode()
+        for section in ["categories", "tags", "authors"]
+    )
+    assert "/category/shown/" in text and "/author/seen/" in text
+    for hidden in ["/category/secret/", "/author/ghost/", "/tag/embargo/", "/tag/later/"]:
+        assert hidden not in text

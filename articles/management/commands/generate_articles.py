@@ -434,6 +434,7 @@ class Command(BaseCommand):
                         published_at=published_at,
                         published_on=published_on,
                         preview_nonce=new_preview_nonce(),
+                        version=1,  # its first save, as save_article's insert
                     )
                 )
                 tag_lists.append(tags.distinct(rng, rng.randint(3, 8)))

@@ -8,10 +8,11 @@ stored bodies and embed rows lag behind the code. Re-saving through
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
-from articles.services import save_article
+from articles.services import StaleVersion, save_article
 
 COMMENT = "Re-saved by manage.py resave_articles."
 MAX_ID = 2**63 - 1  # the largest primary key either database stores
+RETRIES = 3
 
 
 class Command(BaseCommand):
@@ -42,6 +43,19 @@ class Command(BaseCommand):
                 raise CommandError(f"No article with id {listed}; nothing was saved.")
         count = 0
         for article in articles.iterator(chunk_size=200):
-            save_article(article, comment=COMMENT)
+            self._resave(article)
             count += 1
         self.stdout.write(self.style.SUCCESS(f"Re-saved {count} article(s)."))
+
+    def _resave(self, article: Article) -> None:
+        """Saved as it is now: an edit made since the batch was read is re-saved,
+        never saved over."""
+        for _attempt in range(RETRIES):
+            try:
+                save_article(article, comment=COMMENT)
+                return
+            except StaleVersion:
+                article.refresh_from_db()
+        raise CommandError(
+            f"Article {article.pk} kept changing while being re-saved; run the command again."
+        )

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0004_state_checks_and_indexes"),
+        ("articles", "0006_article_version"),
     ]
 
     operations = [
