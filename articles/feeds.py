@@ -1,4 +1,11 @@
-"""RSS 2.0 and Atom feeds: the site's, and per category, tag and author."""
+"""RSS 2.0 and Atom feeds: the site's, and per category, tag and author.
+
+Feed readers decode an item's description, an Atom summary or content and,
+in most readers, a channel's description as HTML. Every such field is built
+by ``as_html``: plain text escaped, then through the body's sanitizer, so no
+writer's text turns into markup once a reader decodes it. Titles, names and
+categories are plain text and stay so.
+"""
 
 import io
 import mimetypes
@@ -6,17 +13,25 @@ import mimetypes
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles import images
+from articles.html import clean_text, sanitize
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
 
 FEED_SIZE = 20
+
+
+def as_html(text: str) -> str:
+    """Plain ``text`` as the HTML a feed field carries: escaped, then sanitized."""
+    return sanitize(escape(text))
 
 
 class BufferedFeed:
@@ -58,6 +73,10 @@ class LatestArticlesFeed(Feed):
         return settings.SITE_NAME
 
     def description(self, obj=None) -> str:
+        return as_html(self.subtitle(obj))
+
+    def subtitle(self, obj=None) -> str:
+        """The channel's description as plain text (an Atom subtitle is text)."""
         return _("The latest articles from %(site)s.") % {"site": settings.SITE_NAME}
 
     def link(self, obj=None) -> str:
@@ -74,7 +93,8 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.get_summary()
+        # The summary is plain text, as on the article's card.
+        return as_html(item.get_summary())
 
     def item_link(self, item: Article) -> str:
         return absolute_url(item.get_absolute_url())
@@ -89,11 +109,14 @@ class LatestArticlesFeed(Feed):
         return ", ".join(a.name for a in item.ordered_authors) or None
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.category.name, *(tag.name for tag in item.tags.all())]
+        # Tags made outside the write path may hold control characters, which
+        # XML cannot carry: the feed would be a 500.
+        return [item.category.name, *(clean_text(tag.name) for tag in item.tags.all())]
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        # The stored body is sanitized on save, so it is safe to syndicate whole.
-        return {"content": images.absolute_sources(item.body)}
+        # Sanitized on save; again here for bodies stored under older rules,
+        # with library images given absolute addresses.
+        return {"content": images.absolute_sources(sanitize(item.body))}
 
     def item_enclosure_url(self, item: Article) -> str | None:
         if item.image:
@@ -116,7 +139,6 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = ContentAtomFeed
-    subtitle = LatestArticlesFeed.description
 
     def get_feed(self, obj, request):
         # One Feed instance serves every request (and thread): the request's
@@ -134,6 +156,14 @@ class ScopedFeed(LatestArticlesFeed):
     def get_object(self, request, slug: str):
         return get_object_or_404(self.model, slug=slug)
 
+    def items(self, obj):
+        items = list(super().items(obj))
+        if not items and not getattr(obj, "is_public", False):
+            # Private until published (articles.taxonomy): no published article,
+            # no feed, unless an editor marked the category or author public.
+            raise Http404("No articles available")
+        return items
+
     def title(self, obj) -> str:
         return f"{obj.name} · {settings.SITE_NAME}"
 
@@ -144,7 +174,7 @@ class ScopedFeed(LatestArticlesFeed):
 class CategoryFeed(ScopedFeed):
     model = Category
 
-    def description(self, obj: Category) -> str:
+    def subtitle(self, obj: Category) -> str:
         return obj.description or _("The latest %(name)s articles from %(site)s.") % {
             "name": obj.name,
             "site": settings.SITE_NAME,
@@ -158,7 +188,7 @@ class CategoryFeed(ScopedFeed):
 class TagFeed(ScopedFeed):
     model = Tag
 
-    def description(self, obj: Tag) -> str:
+    def subtitle(self, obj: Tag) -> str:
         return _("Articles tagged %(name)s from %(site)s.") % {
             "name": obj.name,
             "site": settings.SITE_NAME,
@@ -175,7 +205,7 @@ class TagFeed(ScopedFeed):
 class AuthorFeed(ScopedFeed):
     model = Author
 
-    def description(self, obj: Author) -> str:
+    def subtitle(self, obj: Author) -> str:
         return _("Articles by %(name)s from %(site)s.") % {
             "name": obj.name,
             "site": settings.SITE_NAME,

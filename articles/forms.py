@@ -17,7 +17,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from articles import images, imaging, revisions
-from articles.html import sanitize
+from articles.html import clean_text, sanitize
 from articles.models import Article, Category
 from articles.permissions import can_publish
 
@@ -142,7 +142,11 @@ class ArticleAdminForm(forms.ModelForm):
     # Fields -------------------------------------------------------------
 
     def clean_new_tags(self) -> list[str]:
-        names = parse_tags(self.cleaned_data.get("new_tags", ""))
+        names = [
+            name
+            for name in map(clean_text, parse_tags(self.cleaned_data.get("new_tags", "")))
+            if name.strip()
+        ]
         if not names:
             return []
         user = self._user()
@@ -308,7 +312,7 @@ def stale_notice(article: Article | None, conflict: revisions.Conflict) -> str:
 class CategoryAdminForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name", "slug", "description", "parent"]
+        fields = ["name", "slug", "description", "parent", "is_public"]
 
     def clean_parent(self) -> Category | None:
         parent = self.cleaned_data.get("parent")
@@ -324,6 +328,16 @@ class CategoryAdminForm(forms.ModelForm):
             seen.add(node.pk)
             node = node.parent
         return parent
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self) -> str:
+        # taggit's Tag is not ours to give a save(); its name is cleaned here.
+        return clean_text(self.cleaned_data["name"])
 
 
 class TagMergeForm(forms.Form):

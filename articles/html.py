@@ -2,6 +2,7 @@
 
 import html
 import re
+import unicodedata
 
 import nh3
 from django.conf import settings
@@ -28,7 +29,39 @@ def _media_images() -> str:
     return settings.MEDIA_URL + "images/" if settings.MEDIA_URL.startswith("/") else "http://"
 
 
+# Bidi embeddings, overrides and isolates (they reorder what readers see, so a
+# name can pose as another), and control characters other than line breaks.
+_UNSAFE_TEXT = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+
+
+def clean_text(text: str) -> str:
+    """A plain-text field (title, name, caption…) without bidi controls or
+    control characters; its other characters, markup-like ones included, stay
+    text for the templates to escape."""
+    return _UNSAFE_TEXT.sub("", text or "")
+
+
+def _hidden_scheme(url: str) -> str | None:
+    """The scheme a browser could see in ``url`` once characters it may ignore
+    are gone: zero-width and other invisible ones, controls, spaces, look-alike
+    full-width letters, and the U+FFFD that parsers put in place of a NUL.
+    ``None`` for a relative URL."""
+    folded = unicodedata.normalize("NFKC", url).replace("\ufffd", "")
+    visible = "".join(
+        char
+        for char in folded
+        if not char.isspace() and unicodedata.category(char) not in {"Cc", "Cf", "Co", "Cn"}
+    ).lower()
+    match = _SCHEME.match(visible)
+    return match[1] if match else None
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"}:
+        scheme = _hidden_scheme(value)
+        if scheme is not None and scheme not in URL_SCHEMES:
+            return None
     # Images load from the web or the media library only: no mailto:, no
     # relative paths into our admin.
     if (

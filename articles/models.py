@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from articles.html import first_sentences, sanitize
+from articles.html import clean_text, first_sentences, sanitize
 from articles.images import Image
 
 
@@ -29,6 +29,16 @@ class Category(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Otherwise a category exists for readers only while a published article
+    # uses it or one of its subcategories (articles.taxonomy).
+    is_public = models.BooleanField(
+        _("public before the first article"),
+        default=False,
+        help_text=_(
+            "Show the section's page, feed and menu entry before its first published "
+            "article, e.g. a new section before launch."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -42,6 +52,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name, self.description = clean_text(self.name), clean_text(self.description)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:category", kwargs={"slug": self.slug})
@@ -60,6 +74,13 @@ class Author(models.Model):
         related_name="author",
     )
     photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    # Otherwise an author exists for readers only while a published article
+    # carries their byline (articles.taxonomy).
+    is_public = models.BooleanField(
+        _("public before the first article"),
+        default=False,
+        help_text=_("Show the author's page and feed before their first published article."),
+    )
 
     class Meta:
         verbose_name = _("author")
@@ -68,6 +89,10 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name, self.bio = clean_text(self.name), clean_text(self.bio)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:author", kwargs={"slug": self.slug})
@@ -78,6 +103,19 @@ class Author(models.Model):
 # popular tag on a large archive would otherwise rank every article it has.
 RELATED_TAG_CANDIDATES = 300
 RELATED_CATEGORY_CANDIDATES = 50
+
+
+# An article's text fields shown as text (escaped), cleaned on every save.
+PLAIN_TEXT_FIELDS = (
+    "title",
+    "dek",
+    "summary",
+    "seo_title",
+    "seo_description",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+)
 
 
 class State(models.TextChoices):
@@ -96,6 +134,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def visible_to(self, user) -> "ArticleQuerySet":
+        """What ``user`` may open anywhere, admin or permalink: editors every
+        article; everyone else the published ones and those whose byline they
+        are on, so no writer reads another's draft or embargoed story."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        if not user.is_authenticated:
+            return self.published()
+        # A subquery, not a join: a join repeats an article once per byline.
+        own = Byline.objects.filter(author__user=user).values("article_id")
+        return self.published() | self.filter(pk__in=own)
 
     def in_state(self, state: "State | str") -> "ArticleQuerySet":
         """Articles in one of ``State``; mirrors ``Article.state``."""
@@ -323,6 +373,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Normalise this row's own fields; nothing cross-cutting happens here.
         self.body = sanitize(self.body)
+        for name in PLAIN_TEXT_FIELDS:
+            setattr(self, name, clean_text(getattr(self, name)))
         self.fill_permalink()
         if not self.__dict__.pop("_version_claimed", False) and self.pk and not self._state.adding:
             # Saved outside the write path: still a new version, so open forms notice.
@@ -332,6 +384,7 @@ class Article(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 *("body", "slug", "published_on", "version"),
+                *PLAIN_TEXT_FIELDS,
             }
         super().save(*args, **kwargs)
 

@@ -1,5 +1,7 @@
 """Who may do what to an article. The admin, its actions and the services
-all ask here, so the rules hold on the server whatever the page shows."""
+all ask here, so the rules hold on the server whatever the page shows.
+Who may *see* an article is ``ArticleQuerySet.visible_to()``, used by the
+admin's queryset and the permalink alike."""
 
 from __future__ import annotations
 

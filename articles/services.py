@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles import images, redirects
-from articles.html import sanitize
+from articles.html import clean_text, sanitize
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
@@ -103,7 +103,7 @@ def save_article(
         if authors is not None:
             _set_byline(article, list(authors))
         if tags is not None:
-            article.tags.set(list(tags))
+            article.tags.set([clean_text(t) if isinstance(t, str) else t for t in tags])
         if save_related is not None:
             save_related()
         Embed.objects.ensure(embed_matches(article.body))

@@ -31,6 +31,7 @@ from articles.listing import (
 from articles.models import Article, Author, Category, category_family
 from articles.pages import article_parts, published_article_at
 from articles.sitemaps import news_articles, sitemaps
+from articles.taxonomy import public_categories
 from embeds.csp import allow_embed_frames
 from newsroom.cache import remember
 
@@ -66,7 +67,15 @@ class PublishedArticlesMixin:
             paginator, page = cached_page(paginator, number, key, self.prepare_page)
         except InvalidPage as error:
             raise Http404(_("Invalid page: %(message)s") % {"message": error}) from None
+        if paginator.count == 0 and not self.shown_when_empty():
+            # Private until published (articles.taxonomy): the count is the
+            # paginator's own, kept with the page, so the rule costs no query.
+            raise Http404(_("No articles available"))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def shown_when_empty(self) -> bool:
+        """Whether the page exists while no published article is on it."""
+        return True
 
     def prepare_page(self, articles: list[Article], page: Page) -> None:
         """Load what the template needs of ``articles`` before they are kept."""
@@ -178,9 +187,9 @@ class ArticleDayArchiveView(ArticleArchiveMixin, DayArchiveView):
 class ArticleDetailView(DetailView):
     """An article at its permalink.
 
-    Readers get published articles only. Staff who may change articles also
-    see drafts and scheduled ones, marked "Not published", never cached or
-    indexed; everyone else gets a 404 for those.
+    Readers get published articles only. Editors also see drafts and
+    scheduled ones, and writers those whose byline they are on, marked "Not
+    published", never cached or indexed; everyone else gets a 404 for those.
     """
 
     template_name = "articles/article_detail.html"
@@ -189,9 +198,14 @@ class ArticleDetailView(DetailView):
     def can_preview(self) -> bool:
         return self.request.user.has_perm("articles.change_article")
 
+    def visible_articles(self):
+        """Editors open every article here, writers also their own (``visible_to``)."""
+        if self.can_preview():
+            return Article.objects.visible_to(self.request.user)
+        return Article.objects.published()
+
     def get_queryset(self):
-        articles = Article.objects.all() if self.can_preview() else Article.objects.published()
-        return articles.select_related("category", "image").with_neighbours()
+        return self.visible_articles().select_related("category", "image").with_neighbours()
 
     def get_object(self, queryset=None):
         try:
@@ -239,14 +253,22 @@ class CategoryView(PublishedArticlesMixin, ListView):
         self.subcategories = [c for c in descendants if c.parent_id == self.category.pk]
         return super().get_queryset().in_categories([self.category, *descendants])
 
+    def shown_when_empty(self) -> bool:
+        return self.category.is_public
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            heading=self.category.name,
-            category=self.category,
-            ancestors=self.ancestors,
-            subcategories=sorted(self.subcategories, key=lambda c: c.name),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        # Only public sections are named or linked (articles.taxonomy).
+        public = public_categories().ids
+        return {
+            **context,
+            "heading": self.category.name,
+            "category": self.category,
+            "ancestors": [c for c in self.ancestors if c.pk in public],
+            "subcategories": sorted(
+                (c for c in self.subcategories if c.pk in public), key=lambda c: c.name
+            ),
+        }
 
 
 class TagView(PublishedArticlesMixin, ListView):
@@ -255,6 +277,9 @@ class TagView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
         self.tag = by_slug(Tag, self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
+
+    def shown_when_empty(self) -> bool:
+        return False  # tags have no "public" mark (articles.taxonomy)
 
     def get_context_data(self, **kwargs):
         heading = _("Tagged “%(name)s”") % {"name": self.tag.name}
@@ -267,6 +292,9 @@ class AuthorView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
         self.author = by_slug(Author, self.kwargs["slug"])
         return super().get_queryset().filter(authors=self.author)
+
+    def shown_when_empty(self) -> bool:
+        return self.author.is_public
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.author.name, author=self.author, **kwargs)

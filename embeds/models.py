@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from embeds import providers
 from embeds.providers import EmbedMatch, Kind
 
+# Bidi embeddings, overrides and isolates, and control characters other than
+# line breaks: never part of a name or caption (articles.html.clean_text's rule).
+UNSAFE_TEXT = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What providers allow in handles (X, Instagram, TikTok, YouTube, SoundCloud).
 HANDLE = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
@@ -113,6 +116,8 @@ class Embed(models.Model):
         if found is not None:
             self._apply(found)
         self.author_handle = self.author_handle.strip().lstrip("@")
+        for name in ("author_name", "author_handle", "title", "caption"):
+            setattr(self, name, UNSAFE_TEXT.sub("", getattr(self, name)))
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -113,8 +113,10 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     # Rows and columns ---------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        # Only what this user may open (writers: their bylines and published
+        # articles); the change, history and compare views find nothing else.
         # Category and ordered bylines, as the reader pages fetch them.
-        return super().get_queryset(request).for_listing()
+        return super().get_queryset(request).visible_to(request.user).for_listing()
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, article: Article) -> str:

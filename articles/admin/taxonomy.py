@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles.admin.article import ADMIN_MEDIA
 from articles.admin.widgets import SafeAutocompleteAdmin
-from articles.forms import CategoryAdminForm, TagMergeForm, stale_notice
+from articles.forms import CategoryAdminForm, TagAdminForm, TagMergeForm, stale_notice
 from articles.models import Author, Category, Redirect
 from articles.services import StaleVersion, merge_tags
 
@@ -23,7 +23,8 @@ TREE_DEPTH = 3
 @admin.register(Category)
 class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     form = CategoryAdminForm
-    list_display = ["tree_name", "slug", "article_count"]
+    list_display = ["tree_name", "slug", "is_public", "article_count"]
+    list_filter = ["is_public"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
@@ -70,7 +71,8 @@ class CategoryAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
-    list_display = ["name", "slug", "user", "article_count"]
+    list_display = ["name", "slug", "user", "is_public", "article_count"]
+    list_filter = ["is_public"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
@@ -96,6 +98,7 @@ admin.site.unregister(Tag)
 class TagAdmin(admin.ModelAdmin):
     # Not taggit's TagAdmin: its merge knows only the generic TaggedItem and
     # would leave this project's TaggedArticle rows behind.
+    form = TagAdminForm
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

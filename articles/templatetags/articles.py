@@ -6,19 +6,16 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from articles.links import absolute_url
-from articles.models import Article, Category
-from newsroom.cache import content_key
+from articles.models import Article
+from articles.taxonomy import public_categories
 
 register = template.Library()
-
-NAV_CACHE_KEY = "articles:nav-categories"
 
 # Characters that could end a <script> element or start markup inside JSON-LD.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -95,15 +92,9 @@ def article_ld(article: Article, authors: list, image_url: str = "") -> SafeStri
 
 @register.inclusion_tag("articles/tags/category_nav.html")
 def category_nav() -> dict:
-    """Top-level categories for the header, cached until the content changes."""
-    key = content_key(NAV_CACHE_KEY)
-    categories = cache.get(key)
-    if categories is None:
-        categories = list(
-            Category.objects.filter(parent__isnull=True).order_by("name").values("name", "slug")
-        )
-        cache.set(key, categories, timeout=60 * 60)
-    return {"categories": categories}
+    """Top-level public categories for the header, kept with the content
+    (``articles.taxonomy``): a section appears with its first published article."""
+    return {"categories": public_categories().menu}
 
 
 @register.filter

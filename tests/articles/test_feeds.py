@@ -115,3 +115,72 @@ def test_feed_content_links_library_images_absolutely(client, noon):
     make_article(body=body)
     content = feedparser.parse(client.get("/feed/").content).entries[0].content[0].value
     assert f'src="{SITE}/media/images/2024/03/abc.jpg"' in content
+
+
+HOSTILE = (
+    '<script>alert("feed")</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'
+)
+
+
+@pytest.fixture
+def hostile(noon):
+    category = make_category(name=f"News {HOSTILE}", slug="hostile", description=HOSTILE)
+    author = make_author(name=f"Ana {HOSTILE}"[:150], slug="hostile", bio=HOSTILE)
+    article = make_article(
+        title=f"Story {HOSTILE}",
+        summary=HOSTILE,
+        body=f"<p>Body</p>{HOSTILE}",
+        category=category,
+        authors=[author],
+        published_at=NOON - datetime.timedelta(hours=1),
+    )
+    article.tags.add(f"tag {HOSTILE}"[:100])
+    return article
+
+
+HOSTILE_FEEDS = ["/feed/", "/feed/atom/", "/category/hostile/feed/", "/author/hostile/feed/"]
+
+
+@pytest.mark.parametrize("url", HOSTILE_FEEDS)
+def test_decoded_html_fields_of_every_feed_hold_no_script(client, hostile, url):
+    from tests.articles.xss import feed_problems
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert feed_problems(response.content, where=url) == []
+
+
+def test_plain_text_reaches_feed_readers_as_text(client, hostile):
+    """The summary and category description, decoded as HTML, read as the text typed."""
+    import xml.etree.ElementTree as ET
+
+    from tests.articles.xss import parse
+
+    root = ET.fromstring(client.get("/category/hostile/feed/").content)
+    channel_description = root.find("channel/description").text
+    item_description = root.find("channel/item/description").text
+    for html, text in ((channel_description, HOSTILE), (item_description, HOSTILE)):
+        tree = parse(html)
+        assert "".join(tree.itertext()) == text
+        assert not [e for e in tree.iter() if e.tag in ("script", "img", "a")]
+    assert root.find("channel/title").text.startswith(f"News {HOSTILE}")
+    assert root.find("channel/item/title").text == f"Story {HOSTILE}"
+
+
+def test_the_tag_feed_names_the_tag_as_text(client, hostile):
+    import xml.etree.ElementTree as ET
+
+    from tests.articles.xss import feed_problems, parse
+
+    slug = hostile.tags.get().slug
+    response = client.get(f"/tag/{slug}/feed/")
+    assert feed_problems(response.content) == []
+    description = ET.fromstring(response.content).find("channel/description").text
+    assert "<script>" in "".join(parse(description).itertext())
+
+
+def test_a_tag_with_control_characters_does_not_break_the_feed(client, noon):
+    make_article().tags.add("bell\x07tag")  # made outside the write path
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    assert "belltag" in feedparser.parse(response.content).entries[0].tags[-1].term

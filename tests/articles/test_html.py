@@ -1,6 +1,6 @@
 import pytest
 
-from articles.html import first_sentences, plain_text, sanitize, word_count
+from articles.html import clean_text, first_sentences, plain_text, sanitize, word_count
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,47 @@ def test_plain_text_and_word_count_ignore_markup():
     body = "<p>Caf&eacute; <strong>news</strong></p><p>second</p>"
     assert plain_text(body) == "Café news second"
     assert word_count(body) == 3
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "java\u200bscript:alert(1)",  # zero-width space
+        "java&#x200b;script:alert(1)",  # the same, as an entity
+        "java\u200cscript:alert(1)",  # zero-width non-joiner
+        "java\ufeffscript:alert(1)",  # byte-order mark
+        "ja\u00adva\u00adscript:alert(1)",  # soft hyphens
+        "java\x00script:alert(1)",  # NUL, which parsers turn into U+FFFD
+        "java&#0;script:alert(1)",
+        "\x01\x02javascript:alert(1)",
+        "java\x1bscript:alert(1)",
+        "\u202ejavascript:alert(1)",  # right-to-left override
+        "\u2066javascript:alert(1)\u2069",  # left-to-right isolate
+        "ｊａｖａｓｃｒｉｐｔ:alert(1)",  # full-width letters
+        "&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)",
+        "&#x6A;avascript&colon;alert(1)",
+        "javascript&#x3A;alert(1)",
+        "jav&#x09;ascript:alert(1)",
+        "vb\u200bscript:msgbox(1)",
+        "VBScript&#58;msgbox(1)",
+        "da\u200bta:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "&#100;ata:text/html,<script>alert(1)</script>",
+        "d\u00adata:image/svg+xml,<svg onload=alert(1)>",
+    ],
+)
+def test_sanitize_drops_dangerous_urls_however_they_are_hidden(href: str):
+    for markup in (f'<p><a href="{href}">x</a></p>', f'<p><img src="{href}" alt=""></p>'):
+        clean = sanitize(markup)
+        assert "href=" not in clean and "src=" not in clean, clean
+
+
+@pytest.mark.parametrize(
+    "href", ["https://example.com/a:b", "/2024/03/10/a-story/", "#notes", "mailto:desk@example.com"]
+)
+def test_sanitize_keeps_safe_links_that_contain_colons(href: str):
+    assert f'href="{href}"' in sanitize(f'<p><a href="{href}">x</a></p>')
+
+
+def test_clean_text_strips_bidi_controls_and_control_characters_only():
+    text = "Ana\u202e\u2067 gnos\u2069\u202c\x07\x00 — café,\tline\nnext \u200d👩‍👩‍👧 <b>"
+    assert clean_text(text) == "Ana gnos — café,\tline\nnext \u200d👩‍👩‍👧 <b>"

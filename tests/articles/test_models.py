@@ -181,3 +181,24 @@ def test_every_public_model_has_an_absolute_url(db):
     article = make_article(authors=[make_author(slug="ana")], category=make_category(slug="news"))
     assert article.category.get_absolute_url() == "/category/news/"
     assert article.ordered_authors[0].get_absolute_url() == "/author/ana/"
+
+
+def test_bidi_and_control_characters_never_reach_plain_text_fields(db):
+    from articles import services
+    from articles.models import PLAIN_TEXT_FIELDS
+    from embeds.models import Embed
+
+    sneaky = "Evil\u202e\u2066txt.exe\u2069\x07"
+    category = make_category(name=sneaky, description=sneaky)
+    author = make_author(name=sneaky, bio=sneaky)
+    article = make_article(category=category, **dict.fromkeys(PLAIN_TEXT_FIELDS, sneaky))
+    services.save_article(article, tags=[sneaky])
+    embed = Embed.objects.create(
+        url="https://www.instagram.com/p/Bidi123/", author_name=sneaky, title=sneaky, caption=sneaky
+    )
+    for row in (category, author, article, embed):
+        row.refresh_from_db()
+    values = [getattr(article, name) for name in PLAIN_TEXT_FIELDS]
+    values += [category.name, category.description, author.name, author.bio]
+    values += [embed.author_name, embed.title, embed.caption, article.tags.get().name]
+    assert set(values) == {"Eviltxt.exe"}

@@ -176,7 +176,9 @@ class StaffPreviewTests:
     @pytest.fixture
     def editor(self, db) -> Client:
         user = User.objects.create_user("editor", password="pw-for-tests", is_staff=True)
-        user.user_permissions.add(Permission.objects.get(codename="change_article"))
+        user.user_permissions.add(
+            *Permission.objects.filter(codename__in=["change_article", "publish_article"])
+        )
         client = Client()
         client.force_login(user)
         return client
