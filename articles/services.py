@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import redirects
+from articles import redirects, search
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
@@ -77,7 +77,8 @@ def save_article(
     admin's inlines and many-to-many fields) runs next. Then, whoever wrote:
     every embed URL in the body gets its metadata row, a writer who cannot
     publish is on the byline, an earlier permalink answers with a 301, and
-    one revision records it all. ``expected_version`` (a token from
+    one revision records it all, and the search index takes the new text.
+    ``expected_version`` (a token from
     ``revisions.current_token``) refuses a write over a newer save with
     ``StaleVersion``.
     """
@@ -94,6 +95,8 @@ def save_article(
             article.tags.set(list(tags))
         if save_related is not None:
             save_related()
+        # Tags and byline are saved: the article's search row can be written.
+        search.index_articles([article.pk])
         Embed.objects.ensure(embed_matches(article.body))
         if user is not None and user.is_authenticated and not can_publish(user):
             _add_to_byline(article, author_for(user))

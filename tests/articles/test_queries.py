@@ -25,7 +25,9 @@ EXPECTED = {
     "/category/news/": 6,
     "/tag/t0/": 5,
     "/author/a0/": 5,
-    "/search/?q=story": 4,
+    # The count, the ranked page with snippets, its cards and bylines, the
+    # header, and the sections a reader may filter by (kept with the content).
+    "/search/?q=story": 6,
     "/feed/": 3,
     "/feed/atom/": 3,
     "/category/news/feed/": 5,
