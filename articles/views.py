@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem, sitemap
 from django.core.paginator import InvalidPage, Page
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -344,9 +345,18 @@ class SearchView(ListView):
 
 
 def public_categories() -> list[Category]:
-    """Sections a published article is filed in: the search form's choices."""
-    live = Article.objects.published().values("category_id")
-    return list(Category.objects.filter(pk__in=live).only("pk", "name", "slug", "parent_id"))
+    """Sections holding a published article, themselves or below them: the
+    search form's choices, by name."""
+    filed = Exists(Article.objects.published().filter(category=OuterRef("pk")))
+    sections = Category.objects.only("pk", "name", "slug", "parent_id").annotate(live=filed)
+    every = {c.pk: c for c in sections}
+    live = [pk for pk, c in every.items() if c.live]
+    shown: set[int] = set()
+    for pk in live:
+        while pk is not None and pk not in shown and pk in every:
+            shown.add(pk)
+            pk = every[pk].parent_id
+    return sorted((every[pk] for pk in shown), key=lambda c: (c.name.lower(), c.pk))
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from articles import search
 from articles.management.commands.generate_articles import MAX_BATCH_SIZE, whole_number
+from newsroom import cache as content
 
 
 class Command(BaseCommand):
@@ -28,4 +29,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done:,} articles indexed")
 
         total = search.rebuild(batch_size=batch_size, progress=progress)
+        content.changed()  # cached search pages were answered from the old index
         self.stdout.write(self.style.SUCCESS(f"Indexed {total:,} article(s)."))
