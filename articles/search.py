@@ -504,8 +504,9 @@ class PostgreSQLBackend:
             )
 
     def clear(self) -> None:
+        # Not TRUNCATE: its lock would make every search wait for the rebuild.
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {TABLE}")
+            cursor.execute(f"DELETE FROM {TABLE}")
 
     def optimize(self) -> None:
         """Nothing: autovacuum keeps the GIN index."""
