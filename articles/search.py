@@ -138,7 +138,9 @@ def parse(raw: str) -> Query:
 def _fold(text: str) -> str:
     """Accents off, as both engines index: "Café" is "Cafe"."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Recomposed, so scripts that decompose without accents (Hangul) are whole again.
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", bare)
 
 
 # Results -------------------------------------------------------------------

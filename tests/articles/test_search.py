@@ -41,6 +41,11 @@ class MustHoldTests:
         assert found(client, "cafe") == ["Corner café opens"]
         assert found(client, "CAFÉ") == ["Corner café opens"]
 
+    def test_words_in_other_scripts_are_found(self, client):
+        make_article(title="서울 소식", body="<p>Новости Москвы и Αθήνα.</p>")
+        assert found(client, "서울") == ["서울 소식"]
+        assert found(client, "новости") == ["서울 소식"]
+
     def test_markup_is_never_searched(self, client):
         make_article(title="Plain", body="<p>Words in <strong>bold</strong> type.</p>")
         assert found(client, "p") == []
