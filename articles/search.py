@@ -166,20 +166,39 @@ def highlight(marked: str) -> SafeString:
 
 class Results:
     """The published articles matching a query, best first, sliceable like a
-    queryset (which is what ``Paginator`` needs): ``count()`` is one query,
-    a slice of hits one more, plus the articles' cards. At most
-    ``CANDIDATES`` are listed; ``more`` says whether others match too."""
+    queryset (which is what ``Paginator`` needs). At most ``CANDIDATES`` are
+    listed; ``more`` says whether others match too.
+
+    Told the slice it will be asked for (``want``), the count comes with
+    that page's hits from one query; otherwise ``count()`` is a query of its
+    own. The hits' articles are loaded with ``cards``.
+    """
 
     def __init__(self, query: Query, articles: QuerySet[Article], cards=None) -> None:
         self.query = query
         self.articles = articles  # the published articles allowed, filters applied
         self.cards = cards or (lambda qs: qs)
         self.backend = BACKENDS[connection.vendor]
+        self.wanted: tuple[int, int] | None = None
+        self.fetched: tuple[int, int, Page] | None = None
+
+    def want(self, start: int, stop: int) -> None:
+        self.wanted = (start, stop)
 
     @cached_property
     def found(self) -> int:
         """Matches counted up to one past the cap."""
-        return self.backend.count(self.query, self.articles) if self.query else 0
+        if not self.query:
+            return 0
+        if self.wanted is not None:
+            start, stop = self.wanted
+            page = self.backend.page(self.query, self.articles, stop - start, start)
+            self.fetched = (start, stop, page)
+            if page.found is not None:
+                return page.found
+            if start == 0:
+                return 0
+        return self.backend.count(self.query, self.articles)
 
     @property
     def more(self) -> bool:
@@ -198,7 +217,10 @@ class Results:
         stop = min(index.stop if index.stop is not None else CANDIDATES, CANDIDATES)
         if not self.query or stop <= start:
             return []
-        rows = self.backend.page(self.query, self.articles, stop - start, start)
+        if self.fetched and self.fetched[0] == start and stop <= self.fetched[1]:
+            rows = self.fetched[2].rows[: stop - start]
+        else:
+            rows = self.backend.page(self.query, self.articles, stop - start, start).rows
         if not rows:
             return []
         found = self.cards(Article.objects.filter(pk__in=[pk for pk, *_ in rows])).in_bulk()
@@ -350,6 +372,19 @@ def indexed_count() -> int:
 # per match, so it never lists every published article either.
 
 
+@dataclass
+class Page:
+    """Hits as (article id, rank, marked snippet), and how many matched up to
+    one past ``CANDIDATES`` (``None`` when the page was empty, so unknown)."""
+
+    rows: list[tuple[int, float, str]]
+    found: int | None
+
+
+def _found(rows: list[tuple]) -> int | None:
+    return rows[0][2] if rows else None
+
+
 def _gate(articles: QuerySet[Article], column: str) -> tuple[str, tuple]:
     """``articles`` as an EXISTS condition on the index row's article id."""
     correlated = articles.order_by().filter(pk=RawSQL(column, ())).values("pk")
@@ -381,13 +416,12 @@ class SQLiteBackend:
             )
             return cursor.fetchone()[0]
 
-    def page(
-        self, query: Query, articles: QuerySet[Article], limit: int, offset: int
-    ) -> list[tuple[int, float, str]]:
+    def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
         gate, params = _gate(articles, f"{TABLE}.rowid")
         expression = query.fts5()
         with connection.cursor() as cursor:
-            # Snippets for the page's rows only, not for every candidate.
+            # One pass over the matches counts them (to one past the cap) and
+            # ranks the candidates; snippets are made for the page's rows only.
             cursor.execute(
                 f"""
                 WITH candidates AS (
@@ -395,11 +429,16 @@ class SQLiteBackend:
                     WHERE {TABLE} MATCH %s AND {gate}
                     ORDER BY rowid DESC LIMIT %s
                 ),
+                counted AS (
+                    SELECT id, score, count(*) OVER () AS found,
+                        row_number() OVER (ORDER BY id DESC) AS newest
+                    FROM candidates
+                ),
                 best AS (
-                    SELECT id, score FROM candidates
+                    SELECT id, score, found FROM counted WHERE newest <= %s
                     ORDER BY score, id DESC LIMIT %s OFFSET %s
                 )
-                SELECT best.id, best.score,
+                SELECT best.id, best.score, best.found,
                     snippet({TABLE}, 3, %s, %s, %s, {SNIPPET_WORDS})
                 FROM best JOIN {TABLE} ON {TABLE}.rowid = best.id
                 WHERE {TABLE} MATCH %s
@@ -408,6 +447,7 @@ class SQLiteBackend:
                 (
                     expression,
                     *params,
+                    CANDIDATES + 1,
                     CANDIDATES,
                     limit,
                     offset,
@@ -417,8 +457,9 @@ class SQLiteBackend:
                     expression,
                 ),
             )
-            # bm25() is lower for better matches; a rank reads the other way.
-            return [(pk, -score, snippet) for pk, score, snippet in cursor.fetchall()]
+            rows = cursor.fetchall()
+        # bm25() is lower for better matches; a rank reads the other way.
+        return Page([(pk, -score, snippet) for pk, score, _, snippet in rows], _found(rows))
 
     def write(self, pks: list[int], docs: list[Document], fresh: bool = False) -> None:
         with connection.cursor() as cursor:
@@ -464,9 +505,7 @@ class PostgreSQLBackend:
             )
             return cursor.fetchone()[0]
 
-    def page(
-        self, query: Query, articles: QuerySet[Article], limit: int, offset: int
-    ) -> list[tuple[int, float, str]]:
+    def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
         gate, params = _gate(articles, "s.article_id")
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
@@ -483,17 +522,24 @@ class PostgreSQLBackend:
                     WHERE s.document @@ q.tsquery AND {gate}
                     ORDER BY s.article_id DESC LIMIT %s
                 ),
+                counted AS (
+                    SELECT id, score, count(*) OVER () AS found,
+                        row_number() OVER (ORDER BY id DESC) AS newest
+                    FROM candidates
+                ),
                 best AS (
-                    SELECT id, score FROM candidates ORDER BY score DESC, id DESC LIMIT %s OFFSET %s
+                    SELECT id, score, found FROM counted WHERE newest <= %s
+                    ORDER BY score DESC, id DESC LIMIT %s OFFSET %s
                 )
-                SELECT best.id, best.score,
+                SELECT best.id, best.score, best.found,
                     ts_headline('{POSTGRES_CONFIG}', s.body, q.tsquery, %s)
                 FROM best JOIN {TABLE} s ON s.article_id = best.id, q
                 ORDER BY best.score DESC, best.id DESC
                 """,  # noqa: S608 - identifiers are constants, values are parameters
-                (query.websearch(), *params, CANDIDATES, limit, offset, options),
+                (query.websearch(), *params, CANDIDATES + 1, CANDIDATES, limit, offset, options),
             )
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        return Page([(pk, score, snippet) for pk, score, _, snippet in rows], _found(rows))
 
     def write(self, pks: list[int], docs: list[Document], fresh: bool = False) -> None:
         with connection.cursor() as cursor:

@@ -324,6 +324,10 @@ class SearchView(ListView):
         return day
 
     def paginate_queryset(self, queryset, page_size):
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        if number.isascii() and number.isdigit() and 0 < int(number) <= search.CANDIDATES:
+            # The page's hits and the count then come from one query.
+            queryset.want((int(number) - 1) * page_size, int(number) * page_size)
         try:
             return super().paginate_queryset(queryset, page_size)
         except Http404:

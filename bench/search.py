@@ -15,6 +15,7 @@ figure within 3x of the 1k figure.
 
     .venv/bin/python bench/search.py                        # SQLite, 1k and 100k
     .venv/bin/python bench/search.py --sizes 1000 --repeat 20
+    .venv/bin/python bench/search.py --as-is --database-url sqlite:////tmp/big.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:15432/bench .venv/bin/python bench/search.py
 
 The database is a throwaway SQLite file unless ``DATABASE_URL`` (or
@@ -77,6 +78,7 @@ def measure(repeat: int) -> dict:
         for _ in range(repeat + 2):  # two warm-ups, not counted
             started = time.perf_counter()
             results = search.search(params["q"], cards=cards)
+            results.want(0, 12)  # as the view does: the count comes with page 1
             page = Paginator(results, 12).page(1) if results.query else None
             hits = len(list(page.object_list)) if page else 0
             total = results.count()
@@ -155,16 +157,40 @@ def comparison(small: int, large: int, runs: dict) -> str:
     return "\n".join(lines)
 
 
+def run_measure(env: dict[str, str], repeat: int) -> str:
+    """``measure()`` in a fresh process; its JSON line."""
+    output = subprocess.run(
+        [sys.executable, __file__, "--measure", "--repeat", str(repeat)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return output.strip().splitlines()[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,100000", help="Comma-separated sizes.")
     parser.add_argument("--repeat", type=int, default=50, help="Timed runs per query.")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--as-is",
+        action="store_true",
+        help="Add no articles: time the database given by --database-url as it stands.",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.repeat)))
+        return
+    if args.as_is:
+        if not args.database_url:
+            parser.error("--as-is needs --database-url (or DATABASE_URL)")
+        figures = json.loads(run_measure(environment(args.database_url), args.repeat))
+        print(table(figures["_articles"], figures))
         return
     sizes = sorted({int(size) for size in args.sizes.split(",")})
     with tempfile.TemporaryDirectory(prefix="newsroom-search-bench-") as folder:
@@ -179,15 +205,7 @@ def main() -> None:
             manage(env, "generate_articles", str(size - have), "--seed", str(args.seed + step))
             generated = time.monotonic() - started
             have = size
-            output = subprocess.run(
-                [sys.executable, __file__, "--measure", "--repeat", str(args.repeat)],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            runs[size] = json.loads(output.strip().splitlines()[-1])
+            runs[size] = json.loads(run_measure(env, args.repeat))
             print(table(size, runs[size]), flush=True)
             load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
             print(f"\nGenerated and indexed in {generated:.1f} s; load average {load}.\n")
