@@ -25,6 +25,7 @@ The database is a throwaway SQLite file unless ``DATABASE_URL`` (or
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import secrets
@@ -69,7 +70,7 @@ def measure(repeat: int) -> dict:
 
     from articles import search
     from articles.listing import cards
-    from articles.models import Article
+    from articles.models import Article, Category
 
     client = Client()
     figures = {}
@@ -77,7 +78,13 @@ def measure(repeat: int) -> dict:
         in_search, in_page, hits, total = [], [], 0, 0
         for _ in range(repeat + 2):  # two warm-ups, not counted
             started = time.perf_counter()
-            results = search.search(params["q"], cards=cards)
+            results = search.search(
+                params["q"],
+                category=Category.objects.filter(slug=params.get("category", "")).first(),
+                date_from=datetime.date.fromisoformat(params["from"]) if "from" in params else None,
+                date_to=datetime.date.fromisoformat(params["to"]) if "to" in params else None,
+                cards=cards,
+            )
             results.want(0, 12)  # as the view does: the count comes with page 1
             page = Paginator(results, 12).page(1) if results.query else None
             hits = len(list(page.object_list)) if page else 0
