@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import images, redirects
+from articles import images, redirects, search
 from articles.html import clean_text, sanitize
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
@@ -88,7 +88,7 @@ def save_article(
     admin's inlines and many-to-many fields) runs next. Then, whoever wrote:
     every embed URL in the body gets its metadata row, a writer who cannot
     publish is on the byline, an earlier permalink answers with a 301, and
-    one revision records it all.
+    one revision records it all, and the search index takes the new text.
 
     An article saved since ``article`` was loaded (its ``version`` is behind
     the row's) is refused with ``StaleVersion`` and nothing is written, unless
@@ -106,6 +106,8 @@ def save_article(
             article.tags.set([clean_text(t) if isinstance(t, str) else t for t in tags])
         if save_related is not None:
             save_related()
+        # Tags and byline are saved: the article's search row can be written.
+        search.index_articles([article.pk])
         Embed.objects.ensure(embed_matches(article.body))
         if user is not None and user.is_authenticated and not can_publish(user):
             _add_to_byline(article, author_for(user))

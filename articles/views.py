@@ -6,7 +6,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.sitemaps.views import SitemapIndexItem, sitemap
 from django.core.paginator import InvalidPage, Page
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from articles import search
 from articles.links import absolute_url
 from articles.listing import (
     LIST_TIMEOUT,
@@ -36,7 +37,6 @@ from embeds.csp import allow_embed_frames
 from newsroom.cache import remember
 
 LIST_SIZE = 12
-SEARCH_MAX_LENGTH = 200
 
 
 class PublishedArticlesMixin:
@@ -300,29 +300,95 @@ class AuthorView(PublishedArticlesMixin, ListView):
         return super().get_context_data(heading=self.author.name, author=self.author, **kwargs)
 
 
-class SearchView(PublishedArticlesMixin, ListView):
-    """Title, dek and body contain every word of the query."""
+class SearchView(ListView):
+    """Published articles matching the query, best first (``articles.search``),
+    with highlighted snippets and optional category and date filters.
+
+    Filters that do not parse are ignored and said so; a query without words
+    gets the empty state. Queries are endless and each is rare, so the page of
+    results is not kept like other lists (the page cache still keeps the page).
+    """
 
     template_name = "articles/search.html"
-    # Queries are endless and each is rare: nothing to keep.
-    paginate_queryset = ListView.paginate_queryset
+    paginate_by = LIST_SIZE
+    context_object_name = "hits"
 
-    def get_queryset(self):
-        raw = self.request.GET.get("q", "")
-        # Control characters (NUL above all, which PostgreSQL refuses) are never search terms.
-        printable = "".join(char if char.isprintable() else " " for char in raw)
-        self.query = " ".join(printable.split())[:SEARCH_MAX_LENGTH]
-        if not self.query:
-            return Article.objects.none()
-        articles = super().get_queryset()
-        for word in self.query.split()[:10]:
-            articles = articles.filter(
-                Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+    def get_queryset(self) -> search.Results:
+        params = self.request.GET
+        self.query = search.clean_query(params.get("q", ""))
+        self.notes: list[str] = []
+        self.categories = remember(search_sections, "search-categories", timeout=LIST_TIMEOUT)
+        self.category = self.date_from = self.date_to = None
+        if slug := params.get("category", ""):
+            self.category = next((c for c in self.categories if c.slug == slug), None)
+            if self.category is None:
+                self.notes.append(_("There is no such section, so all sections were searched."))
+        self.date_from = self.date_param("from")
+        self.date_to = self.date_param("to")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            self.date_from, self.date_to = self.date_to, self.date_from
+        return search.search(
+            self.query,
+            category=self.category,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            cards=cards,
+        )
+
+    def date_param(self, name: str) -> datetime.date | None:
+        value = self.request.GET.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            day = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            day = None
+        if day is None or len(value) != 10:
+            self.notes.append(
+                _("“%(value)s” is not a date like 2024-03-10, so it was ignored.")
+                % {"value": value[:20]}
             )
-        return articles
+            return None
+        return day
+
+    def paginate_queryset(self, queryset, page_size):
+        number = self.request.GET.get(self.page_kwarg) or "1"
+        if number.isascii() and number.isdigit() and 0 < int(number) <= search.CANDIDATES:
+            # The page's hits and the count then come from one query.
+            queryset.want((int(number) - 1) * page_size, int(number) * page_size)
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            raise Http404(_("No such page of results")) from None
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        results = self.object_list
+        return super().get_context_data(
+            query=self.query,
+            searched=bool(results.query),
+            results=results,
+            categories=self.categories,
+            category=self.category,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            notes=self.notes,
+            **kwargs,
+        )
+
+
+def search_sections() -> list[Category]:
+    """Sections holding a published article, themselves or below them: the
+    search form's choices, by name."""
+    filed = Exists(Article.objects.published().filter(category=OuterRef("pk")))
+    sections = Category.objects.only("pk", "name", "slug", "parent_id").annotate(live=filed)
+    every = {c.pk: c for c in sections}
+    live = [pk for pk, c in every.items() if c.live]
+    shown: set[int] = set()
+    for pk in live:
+        while pk is not None and pk not in shown and pk in every:
+            shown.add(pk)
+            pk = every[pk].parent_id
+    return sorted((every[pk] for pk in shown), key=lambda c: (c.name.lower(), c.pk))
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

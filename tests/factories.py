@@ -5,6 +5,7 @@ import itertools
 
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article, Author, Byline, Category
 
 _sequence = itertools.count(1)
@@ -44,6 +45,8 @@ def make_article(
         article.tags.add(*tags)
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
+    # Rows made here skip services.save_article; index them as it would.
+    search.index_articles([article.pk])
     return article
 
 

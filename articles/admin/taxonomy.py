@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
+from articles import search
 from articles.admin.article import ADMIN_MEDIA
 from articles.admin.widgets import SafeAutocompleteAdmin
 from articles.forms import CategoryAdminForm, TagAdminForm, TagMergeForm, stale_notice
-from articles.models import Author, Category, Redirect
+from articles.models import Author, Byline, Category, Redirect, TaggedArticle
 from articles.services import StaleVersion, merge_tags
 
 TREE_DEPTH = 3
@@ -90,6 +91,13 @@ class AuthorAdmin(SafeAutocompleteAdmin, admin.ModelAdmin):
     def article_count(self, author: Author) -> int:
         return author.article_total
 
+    def save_model(self, request: HttpRequest, author: Author, form, change: bool) -> None:
+        super().save_model(request, author, form, change)
+        if change and "name" in form.changed_data:  # bylines are searched by name
+            search.index_articles(
+                Byline.objects.filter(author=author).values_list("article_id", flat=True)
+            )
+
 
 admin.site.unregister(Tag)
 
@@ -116,6 +124,13 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("articles"), ordering="article_total")
     def article_count(self, tag: Tag) -> int:
         return tag.article_total
+
+    def save_model(self, request: HttpRequest, tag: Tag, form, change: bool) -> None:
+        super().save_model(request, tag, form, change)
+        if change and "name" in form.changed_data:  # tags are searched by name
+            search.index_articles(
+                TaggedArticle.objects.filter(tag=tag).values_list("content_object_id", flat=True)
+            )
 
     @admin.action(description=_("Merge selected tags"), permissions=["change", "delete"])
     def merge_tags(self, request: HttpRequest, queryset: QuerySet[Tag]):

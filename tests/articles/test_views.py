@@ -244,7 +244,7 @@ class ListPageTests:
         make_article(title="Harbour closed")
         make_draft(title="Harbour cranes secret")
         response = client.get("/search/", {"q": "  harbour   PORT "})
-        assert list(response.context["object_list"]) == [hit]
+        assert [h.article for h in response.context["object_list"]] == [hit]
         assert response.context["query"] == "harbour PORT"
 
 

@@ -12,8 +12,9 @@ Rows go in with ``bulk_create``, which is the point: it skips
 generated in the form ``Article.save()`` would store (checked against
 ``articles.html.sanitize`` before anything is written), the permalink
 fields are filled the way ``Article.fill_permalink`` fills them, and the
-content generation is bumped once at the end. This is benchmark data, not an
-editorial write path.
+content generation is bumped once at the end. Each batch is added to the
+search index (``articles.search.add_documents``) as it goes in. This is
+benchmark data, not an editorial write path.
 
 All text is made from the word lists below, never copied from anywhere.
 """
@@ -36,7 +37,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.html import sanitize
+from articles import search
+from articles.html import plain_text, sanitize
 from articles.models import Article, Author, Byline, Category, TaggedArticle, new_preview_nonce
 from embeds import providers
 from embeds.models import Embed
@@ -563,6 +565,21 @@ class Command(BaseCommand):
             )
             Embed.objects.bulk_create(
                 embed_rows(embeds.values()), batch_size=batch_size, ignore_conflicts=True
+            )
+            # New rows have no search entry yet; index them from the text in hand.
+            search.add_documents(
+                [
+                    search.Document(
+                        article.pk,
+                        article.title,
+                        article.dek,
+                        " · ".join([a.name for a in authors] + sorted(t.name for t in tags)),
+                        plain_text(article.body),
+                    )
+                    for article, authors, tags in zip(
+                        articles, author_lists, tag_lists, strict=True
+                    )
+                ]
             )
             # auto_now stamps every row with the insert time; an article last
             # changed when it went out is closer to a real archive.

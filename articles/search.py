@@ -1,0 +1,578 @@
+"""Full-text search over articles, in the database's own engine.
+
+One interface, ``search()``, with two backends chosen by the database
+vendor: SQLite's FTS5 (``unicode61`` tokenizer, diacritics removed, ``bm25``
+ranking, ``snippet``) and PostgreSQL's ``tsvector`` with a GIN index
+(``websearch_to_tsquery``, ``ts_rank``, ``ts_headline``, accents folded by
+``unaccent`` in the ``newsroom_search`` text search configuration). Both
+tables are made by migration 0005.
+
+Every article is indexed whatever its state: title, dek, tag and author
+names, and the body as plain text (never its markup). The publish gate is
+applied when searching, by joining with ``Article.objects.published()``, so
+publishing, unpublishing and scheduling need no index update; only content
+does. ``index_articles()`` is called by ``services.save_article`` (after tags
+and byline are saved), tag merges, author and tag renames, and
+``generate_articles``; a database trigger removes a deleted article's row,
+whichever way it is deleted. ``manage.py search_rebuild``
+rebuilds the whole index.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from articles.html import plain_text
+from articles.models import Article, Byline, Category, TaggedArticle, category_family
+
+TABLE = "articles_search"
+# How many of the newest matching articles are ranked (see Backends).
+CANDIDATES = 1000
+# A query longer than this is cut; more terms than this are dropped.
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+# Rows written per statement when indexing many articles.
+BATCH_SIZE = 500
+
+# Highlight markers the engines put around matched words in snippets. Private
+# use characters never occur in indexed text (``_clean`` removes them), so the
+# snippet is escaped as text and only these become <mark> elements.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+ELLIPSIS = "…"
+
+# Relative weights of title, dek, tag and author names, body.
+SQLITE_WEIGHTS = (10.0, 4.0, 3.0, 1.0)
+# PostgreSQL's ts_rank weights for D (body), C (names), B (dek), A (title).
+POSTGRES_WEIGHTS = "{0.1, 0.3, 0.4, 1.0}"
+POSTGRES_CONFIG = "newsroom_search"
+SNIPPET_WORDS = 28
+
+_WORD = re.compile(r"[^\W_]+")
+_CLAUSE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ue000\ue001]")
+
+
+# Queries -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A reader's query parsed the way ``websearch_to_tsquery`` reads it:
+    words, "quoted phrases", ``-excluded`` words and ``or`` between them.
+    Each phrase is a tuple of words (letters and digits only); ``groups`` are
+    alternatives (``or``) of all-required phrases."""
+
+    groups: tuple[tuple[tuple[str, ...], ...], ...]
+    excluded: tuple[tuple[str, ...], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def fts5(self) -> str:
+        """The query in FTS5 syntax: every phrase quoted, so no user text is
+        ever read as an operator."""
+
+        def quoted(phrase: tuple[str, ...]) -> str:
+            return '"' + " ".join(phrase) + '"'
+
+        expression = " OR ".join(
+            " AND ".join(quoted(phrase) for phrase in group) for group in self.groups
+        )
+        for phrase in self.excluded:
+            expression = f"({expression}) NOT {quoted(phrase)}"
+        return expression
+
+    def websearch(self) -> str:
+        """The same query rebuilt for ``websearch_to_tsquery``, from words only."""
+
+        def quoted(phrase: tuple[str, ...]) -> str:
+            return '"' + " ".join(phrase) + '"' if len(phrase) > 1 else phrase[0]
+
+        text = " or ".join(" ".join(quoted(phrase) for phrase in group) for group in self.groups)
+        return " ".join([text, *("-" + quoted(phrase) for phrase in self.excluded)])
+
+
+def clean_query(raw: str) -> str:
+    """``raw`` as a search box shows it: printable, single-spaced, capped."""
+    printable = "".join(char if char.isprintable() else " " for char in raw)
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
+def parse(raw: str) -> Query:
+    """Parse a reader's query; anything that is not a word is ignored."""
+    groups: list[list[tuple[str, ...]]] = [[]]
+    excluded: list[tuple[str, ...]] = []
+    terms = 0
+    for match in _CLAUSE.finditer(_fold(clean_query(raw))):
+        negated, phrase_text, word = match.groups()
+        if word is not None:
+            if word.lower() == "or":
+                if groups[-1]:
+                    groups.append([])
+                continue
+            negated = "-" if word.startswith("-") else ""
+            phrase_text = word
+        phrase = tuple(w.lower() for w in _WORD.findall(phrase_text))[:MAX_TERMS]
+        if not phrase or terms >= MAX_TERMS:
+            continue
+        terms += 1
+        if negated:
+            excluded.append(phrase)
+        else:
+            groups[-1].append(phrase)
+    return Query(tuple(tuple(g) for g in groups if g), tuple(excluded))
+
+
+def _fold(text: str) -> str:
+    """Accents off, as both engines index: "Café" is "Cafe"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    # Recomposed, so scripts that decompose without accents (Hangul) are whole again.
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", bare)
+
+
+# Results -------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    article: Article
+    rank: float
+    snippet: SafeString
+
+
+def highlight(marked: str) -> SafeString:
+    """A snippet with the engine's markers as <mark>, everything else escaped."""
+    first, *rest = marked.split(MARK_START)
+    pairs = [part.split(MARK_END, 1) if MARK_END in part else [part, ""] for part in rest]
+    return format_html(
+        "{}{}",
+        first.replace(MARK_END, ""),
+        format_html_join("", "<mark>{}</mark>{}", pairs),
+    )
+
+
+class Results:
+    """The published articles matching a query, best first, sliceable like a
+    queryset (which is what ``Paginator`` needs). At most ``CANDIDATES`` are
+    listed; ``more`` says whether others match too.
+
+    Told the slice it will be asked for (``want``), the count comes with
+    that page's hits from one query; otherwise ``count()`` is a query of its
+    own. The hits' articles are loaded with ``cards``.
+    """
+
+    def __init__(self, query: Query, articles: QuerySet[Article], cards=None) -> None:
+        self.query = query
+        self.articles = articles  # the published articles allowed, filters applied
+        self.cards = cards or (lambda qs: qs)
+        self.backend = BACKENDS[connection.vendor]
+        self.wanted: tuple[int, int] | None = None
+        self.fetched: tuple[int, int, Page] | None = None
+
+    def want(self, start: int, stop: int) -> None:
+        self.wanted = (start, stop)
+
+    @cached_property
+    def found(self) -> int:
+        """Matches counted up to one past the cap."""
+        if not self.query:
+            return 0
+        if self.wanted is not None:
+            start, stop = self.wanted
+            page = self.backend.page(self.query, self.articles, stop - start, start)
+            self.fetched = (start, stop, page)
+            if page.found is not None:
+                return page.found
+            if start == 0:
+                return 0
+        return self.backend.count(self.query, self.articles)
+
+    @property
+    def more(self) -> bool:
+        return self.found > CANDIDATES
+
+    def count(self) -> int:
+        return min(self.found, CANDIDATES)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Hit]:
+        if not isinstance(index, slice):
+            raise TypeError("Results are sliced, not indexed.")
+        start = index.start or 0
+        stop = min(index.stop if index.stop is not None else CANDIDATES, CANDIDATES)
+        if not self.query or stop <= start:
+            return []
+        if self.fetched and self.fetched[0] == start and stop <= self.fetched[1]:
+            rows = self.fetched[2].rows[: stop - start]
+        else:
+            rows = self.backend.page(self.query, self.articles, stop - start, start).rows
+        if not rows:
+            return []
+        found = self.cards(Article.objects.filter(pk__in=[pk for pk, *_ in rows])).in_bulk()
+        return [
+            Hit(found[pk], rank, highlight(snippet)) for pk, rank, snippet in rows if pk in found
+        ]
+
+
+def search(
+    query: str,
+    *,
+    category: Category | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    cards=None,
+) -> Results:
+    """Published articles matching ``query``, best first, as ``Results``.
+
+    ``category`` includes its descendants; ``date_from`` and ``date_to``
+    bound the permalink date, both inclusive. ``cards`` shapes the article
+    queryset a page of hits is loaded with (``articles.listing.cards``).
+    """
+    articles = Article.objects.published()
+    if category is not None:
+        _ancestors, descendants = category_family(category)
+        articles = articles.in_categories([category, *descendants])
+    if date_from is not None:
+        articles = articles.filter(published_on__gte=date_from)
+    if date_to is not None:
+        articles = articles.filter(published_on__lte=date_to)
+    return Results(parse(query), articles, cards)
+
+
+def matching(query: str) -> RawSQL | None:
+    """A subquery of the ids of every article, in any state, matching
+    ``query`` (for ``pk__in``); ``None`` when the query has no words."""
+    parsed = parse(query)
+    if not parsed:
+        return None
+    return BACKENDS[connection.vendor].matching(parsed)
+
+
+# Indexing ------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    pk: int
+    title: str
+    dek: str
+    names: str
+    body: str
+
+
+def _clean(text: str) -> str:
+    return _UNPRINTABLE.sub(" ", text or "")
+
+
+def documents(pks: Iterable[int]) -> Iterator[Document]:
+    """What the index holds for each article of ``pks`` that exists."""
+    pks = list(pks)
+    names: dict[int, list[str]] = {pk: [] for pk in pks}
+    for pk, name in (
+        Byline.objects.filter(article_id__in=pks)
+        .order_by("article_id", "position")
+        .values_list("article_id", "author__name")
+    ):
+        names[pk].append(name)
+    for pk, name in (
+        TaggedArticle.objects.filter(content_object_id__in=pks)
+        .order_by("content_object_id", "tag__name")
+        .values_list("content_object_id", "tag__name")
+    ):
+        names[pk].append(name)
+    for pk, title, dek, body in Article.objects.filter(pk__in=pks).values_list(
+        "pk", "title", "dek", "body"
+    ):
+        yield Document(
+            pk,
+            _clean(title),
+            _clean(dek),
+            _clean(" · ".join(names[pk])),
+            _clean(plain_text(body)),
+        )
+
+
+def index_articles(pks: Iterable[int]) -> None:
+    """Bring the index rows of the articles ``pks`` in line with the database:
+    (re)written for those that exist, removed for those that do not."""
+    pks = sorted(set(pks))
+    backend = BACKENDS[connection.vendor]
+    with transaction.atomic():
+        for start in range(0, len(pks), BATCH_SIZE):
+            batch = pks[start : start + BATCH_SIZE]
+            backend.write(batch, list(documents(batch)))
+
+
+def add_documents(docs: list[Document]) -> None:
+    """Index new articles from text in hand (bulk inserts, which have no rows
+    in the index yet); ``Document.body`` is already plain text."""
+    backend = BACKENDS[connection.vendor]
+    for start in range(0, len(docs), BATCH_SIZE):
+        batch = [
+            Document(d.pk, _clean(d.title), _clean(d.dek), _clean(d.names), _clean(d.body))
+            for d in docs[start : start + BATCH_SIZE]
+        ]
+        backend.write([d.pk for d in batch], batch, fresh=True)
+
+
+def rebuild(batch_size: int = 2000, progress=None) -> int:
+    """Empty the index and fill it again from every article, ``batch_size``
+    at a time (memory stays bounded). Returns how many articles it holds."""
+    backend = BACKENDS[connection.vendor]
+    total, last = 0, 0
+    with transaction.atomic():
+        backend.clear()
+        while True:
+            batch = list(
+                Article.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not batch:
+                break
+            for start in range(0, len(batch), BATCH_SIZE):
+                part = batch[start : start + BATCH_SIZE]
+                backend.write(part, list(documents(part)), fresh=True)
+            total += len(batch)
+            last = batch[-1]
+            if progress is not None:
+                progress(total)
+        backend.optimize()
+    return total
+
+
+def indexed_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608 - a constant
+        return cursor.fetchone()[0]
+
+
+# Backends ------------------------------------------------------------------
+#
+# Both backends rank the newest CANDIDATES matching published articles (by
+# id, which is creation order), best first. A rare word has fewer matches and
+# is ranked exactly; a word in half the archive costs the same at 100,000
+# articles as at 1,000 instead of scoring every match, and the count says
+# "more than" past the cap. The gate is a correlated lookup by primary key
+# per match, so it never lists every published article either.
+
+
+@dataclass
+class Page:
+    """Hits as (article id, rank, marked snippet), and how many matched up to
+    one past ``CANDIDATES`` (``None`` when the page was empty, so unknown)."""
+
+    rows: list[tuple[int, float, str]]
+    found: int | None
+
+
+def _found(rows: list[tuple]) -> int | None:
+    return rows[0][2] if rows else None
+
+
+def _gate(articles: QuerySet[Article], column: str) -> tuple[str, tuple]:
+    """``articles`` as an EXISTS condition on the index row's article id."""
+    correlated = articles.order_by().filter(pk=RawSQL(column, ())).values("pk")
+    sql, params = correlated.query.sql_with_params()
+    return f"EXISTS ({sql})", tuple(params)
+
+
+class SQLiteBackend:
+    """FTS5: the table's rowid is the article's id."""
+
+    RANK = "bm25({table}, {weights})".format(
+        table=TABLE, weights=", ".join(map(str, SQLITE_WEIGHTS))
+    )
+
+    def matching(self, query: Query) -> RawSQL:
+        return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", (query.fts5(),))
+
+    def count(self, query: Query, articles: QuerySet[Article]) -> int:
+        gate, params = _gate(articles, f"{TABLE}.rowid")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s AND {gate}
+                    ORDER BY rowid DESC LIMIT %s
+                )
+                """,  # noqa: S608 - identifiers are constants, values are parameters
+                (query.fts5(), *params, CANDIDATES + 1),
+            )
+            return cursor.fetchone()[0]
+
+    def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
+        gate, params = _gate(articles, f"{TABLE}.rowid")
+        expression = query.fts5()
+        with connection.cursor() as cursor:
+            # One pass over the matches counts them (to one past the cap) and
+            # ranks the candidates; snippets are made for the page's rows only.
+            cursor.execute(
+                f"""
+                WITH candidates AS (
+                    SELECT rowid AS id, {self.RANK} AS score FROM {TABLE}
+                    WHERE {TABLE} MATCH %s AND {gate}
+                    ORDER BY rowid DESC LIMIT %s
+                ),
+                counted AS (
+                    SELECT id, score, count(*) OVER () AS found,
+                        row_number() OVER (ORDER BY id DESC) AS newest
+                    FROM candidates
+                ),
+                best AS (
+                    SELECT id, score, found FROM counted WHERE newest <= %s
+                    ORDER BY score, id DESC LIMIT %s OFFSET %s
+                )
+                SELECT best.id, best.score, best.found,
+                    snippet({TABLE}, 3, %s, %s, %s, {SNIPPET_WORDS})
+                FROM best JOIN {TABLE} ON {TABLE}.rowid = best.id
+                WHERE {TABLE} MATCH %s
+                ORDER BY best.score, best.id DESC
+                """,  # noqa: S608 - identifiers are constants, values are parameters
+                (
+                    expression,
+                    *params,
+                    CANDIDATES + 1,
+                    CANDIDATES,
+                    limit,
+                    offset,
+                    MARK_START,
+                    MARK_END,
+                    ELLIPSIS,
+                    expression,
+                ),
+            )
+            rows = cursor.fetchall()
+        # bm25() is lower for better matches; a rank reads the other way.
+        return Page([(pk, -score, snippet) for pk, score, _, snippet in rows], _found(rows))
+
+    def write(self, pks: list[int], docs: list[Document], fresh: bool = False) -> None:
+        with connection.cursor() as cursor:
+            if not fresh:
+                marks = ", ".join(["%s"] * len(pks))
+                cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", pks)
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, title, dek, names, body) VALUES (%s, %s, %s, %s, %s)",
+                [(d.pk, d.title, d.dek, d.names, d.body) for d in docs],
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def optimize(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+
+
+class PostgreSQLBackend:
+    """A table keyed by article with a generated, weighted ``tsvector``."""
+
+    TSQUERY = f"websearch_to_tsquery('{POSTGRES_CONFIG}', %s)"
+
+    def matching(self, query: Query) -> RawSQL:
+        return RawSQL(
+            f"SELECT article_id FROM {TABLE} WHERE document @@ {self.TSQUERY}",
+            (query.websearch(),),
+        )
+
+    def count(self, query: Query, articles: QuerySet[Article]) -> int:
+        gate, params = _gate(articles, "s.article_id")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM {TABLE} s WHERE s.document @@ {self.TSQUERY} AND {gate}
+                    ORDER BY s.article_id DESC LIMIT %s
+                ) AS found
+                """,  # noqa: S608 - identifiers are constants, values are parameters
+                (query.websearch(), *params, CANDIDATES + 1),
+            )
+            return cursor.fetchone()[0]
+
+    def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
+        gate, params = _gate(articles, "s.article_id")
+        # The tsquery is written out each time, never a CTE: the planner then
+        # sees the words and estimates how many rows match. Only the
+        # candidates are ranked, after the cut.
+        websearch = query.websearch()
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
+            f'MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH candidates AS (
+                    SELECT s.article_id AS id FROM {TABLE} s
+                    WHERE s.document @@ {self.TSQUERY} AND {gate}
+                    ORDER BY s.article_id DESC LIMIT %s
+                ),
+                counted AS (
+                    SELECT c.id,
+                        ts_rank('{POSTGRES_WEIGHTS}', s.document, {self.TSQUERY}) AS score,
+                        count(*) OVER () AS found,
+                        row_number() OVER (ORDER BY c.id DESC) AS newest
+                    FROM candidates c JOIN {TABLE} s ON s.article_id = c.id
+                ),
+                best AS (
+                    SELECT id, score, found FROM counted WHERE newest <= %s
+                    ORDER BY score DESC, id DESC LIMIT %s OFFSET %s
+                )
+                SELECT best.id, best.score, best.found,
+                    ts_headline('{POSTGRES_CONFIG}', s.body, {self.TSQUERY}, %s)
+                FROM best JOIN {TABLE} s ON s.article_id = best.id
+                ORDER BY best.score DESC, best.id DESC
+                """,  # noqa: S608 - identifiers are constants, values are parameters
+                (
+                    websearch,
+                    *params,
+                    CANDIDATES + 1,
+                    websearch,
+                    CANDIDATES,
+                    limit,
+                    offset,
+                    websearch,
+                    options,
+                ),
+            )
+            rows = cursor.fetchall()
+        return Page([(pk, score, snippet) for pk, score, _, snippet in rows], _found(rows))
+
+    def write(self, pks: list[int], docs: list[Document], fresh: bool = False) -> None:
+        with connection.cursor() as cursor:
+            if not fresh:
+                cursor.execute(f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)", (pks,))
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (article_id, title, dek, names, body) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(d.pk, d.title, d.dek, d.names, d.body) for d in docs],
+            )
+
+    def clear(self) -> None:
+        # Not TRUNCATE: its lock would make every search wait for the rebuild.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def optimize(self) -> None:
+        # Fresh statistics let the planner tell a rare word from a common one.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+
+
+BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}
