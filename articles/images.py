@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles import imaging
+from articles.html import clean_text
 from articles.links import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 FOLDER = "images"
 # Fields a card or a picture needs; lists select these and nothing else.
 PICTURE_FIELDS = ("file", "width", "height", "alt", "caption", "credit")
+
+
+TEXT_FIELDS = ("alt", "caption", "credit")
 
 
 class Image(models.Model):
@@ -96,6 +100,15 @@ class Image(models.Model):
 
     def __str__(self) -> str:
         return self.alt or self.caption or self.file.name.rsplit("/", 1)[-1]
+
+    def save(self, *args, **kwargs) -> None:
+        # Plain text, as an article's: no bidi controls or control characters
+        # (PostgreSQL refuses a NUL; a bidi override disguises a credit).
+        for name in TEXT_FIELDS:
+            setattr(self, name, clean_text(getattr(self, name)))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *TEXT_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def focal(self) -> tuple[float | None, float | None]:

@@ -35,6 +35,16 @@ class IngestTests:
             assert not pictures.reopen(data).getexif().get_ifd(0x8825), name
             assert b"SERIAL-123456" not in data
 
+    def test_text_fields_lose_control_and_bidi_characters(self):
+        image = images.ingest(
+            pictures.png(40, 30),
+            alt="Gulls\x00 over\u202e the bay",
+            caption="Low\x07 tide",
+            credit="\u2066Ana\u2069",
+        )
+        image.refresh_from_db()
+        assert (image.alt, image.caption, image.credit) == ("Gulls over the bay", "Low tide", "Ana")
+
     def test_a_refused_upload_stores_nothing(self, media):
         with pytest.raises(ValidationError):
             images.ingest(b"<html><script>alert(1)</script></html>")
