@@ -221,6 +221,7 @@ _EMBED_SHORTCODE = re.compile(r"\[embed(?:\s[^\]]*)?\](.*?)\[/embed\]", re.IGNOR
 _CAPTION = re.compile(r"\[(caption|wp_caption)(\s[^\]]*)?\](.*?)\[/\1\]", re.IGNORECASE | re.DOTALL)
 _GALLERY = re.compile(r"\[gallery(\s[^\]]*)?/?\]", re.IGNORECASE)
 _ESCAPED = re.compile(r"\[(\[[^\[\]]+\])\]")
+_CODE = re.compile(r"<(code|pre)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_SHORTCODE = re.compile(r"\[/?([A-Za-z][\w-]*)(?:\s[^\]]*)?/?\]")
 _IMAGE_PART = re.compile(
     r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.IGNORECASE | re.DOTALL
@@ -314,7 +315,8 @@ def convert(
     text = _EMBED_SHORTCODE.sub(lambda m: _embed_shortcode(m, result), text)
     text = _CAPTION.sub(_caption, text)
     text = _GALLERY.sub(lambda m: _gallery(m, result, images or {}, children or []), text)
-    unknown = sorted({m[1] for m in _ANY_SHORTCODE.finditer(text)})
+    prose = _CODE.sub("", text)  # a[i] in a code sample is no shortcode
+    unknown = sorted({m[1] for m in _ANY_SHORTCODE.finditer(prose)})
     if unknown:
         names = ", ".join(f"[{name}]" for name in unknown)
         result.warnings.append(f"unknown shortcode(s) kept as text: {names}")
