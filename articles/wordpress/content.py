@@ -133,6 +133,7 @@ class EmbedMetadata:
     author_name: str = ""
     author_handle: str = ""
     player_id: str = ""
+    title: str = ""
 
 
 @dataclass

@@ -42,6 +42,7 @@ from articles.revisions import SAME_SAVE_WINDOW, latest_version
 from articles.services import save_article
 from articles.wordpress import content, media, reader
 from embeds.models import Embed
+from embeds.rendering import embed_urls
 from newsroom import cache as content_cache
 
 SOURCE = "wordpress"
@@ -330,6 +331,10 @@ class Importer:
         for warning in converted.warnings:
             self.summary.warn(item.post_id, warning)
         fields = self._fields(item, converted.body)
+        _embeds_from_meta(item, converted)
+        logins = [item.creator]
+        if bylines := item.meta.get("_newsroom_bylines", "").strip():
+            logins = [login.strip() for login in bylines.split(",")][:20]
         terms = [t for t in item.terms if t[0] == "category"]
         category_slug = self._primary_category(item, terms)
         tags = [(slug, name) for taxonomy, slug, name in item.terms if taxonomy == "post_tag"]
@@ -340,7 +345,7 @@ class Importer:
                     fields,
                     category_slug,
                     sorted(tags),
-                    item.creator,
+                    logins,
                     thumbnail.file if thumbnail else "",
                     {url: vars(meta) for url, meta in sorted(converted.embeds.items())},
                 ],
@@ -375,12 +380,12 @@ class Importer:
             self._lead_image(article, item.post_id, thumbnail)
         if item.sticky:
             self.summary.warn(item.post_id, "sticky in WordPress; newsroom has no sticky articles")
-        author = self._author(item.creator)
+        authors = [a for login in logins if (a := self._author(login)) is not None]
         tag_ids = {self._tag(slug, name).pk for slug, name in tags}
         save_article(
             article,
             comment=COMMENT.format(post_id=item.post_id, fingerprint=fingerprint),
-            save_related=lambda: _set_related(article, author, tag_ids, created),
+            save_related=lambda: _set_related(article, authors, tag_ids, created),
         )
         self._embed_metadata(converted.embeds)
         if item.link and urlsplit(item.link).path not in ("", "/"):
@@ -481,7 +486,7 @@ class Importer:
         for row in Embed.objects.filter(url__in=wanted):
             meta = wanted[row.url]
             changed = []
-            for name in ("author_name", "author_handle", "player_id"):
+            for name in ("author_name", "author_handle", "player_id", "title"):
                 if getattr(meta, name) and not getattr(row, name):
                     setattr(row, name, getattr(meta, name))
                     changed.append(name)
@@ -489,17 +494,19 @@ class Importer:
                 row.save(update_fields=[*changed, "updated_at"])
 
 
-def _set_related(article: Article, author: Author | None, tag_ids: set[int], created: bool) -> None:
+def _set_related(article: Article, authors: list[Author], tag_ids: set[int], created: bool) -> None:
     """The byline becomes ``author`` and the tags ``tag_ids``, a few queries in
     all. Run as ``save_article``'s ``save_related``, so the revision records
     them; taggit's manager and the byline helper ask per row, which was most
     of an import's time."""
     bylines = Byline.objects.filter(article=article)
-    wanted = [author.pk] if author else []
+    wanted = list(dict.fromkeys(author.pk for author in authors))
     if created or list(bylines.order_by("position").values_list("author_id", flat=True)) != wanted:
         if not created:
             bylines.delete()
-        Byline.objects.bulk_create([Byline(article=article, author_id=pk) for pk in wanted])
+        Byline.objects.bulk_create(
+            [Byline(article=article, author_id=pk, position=n) for n, pk in enumerate(wanted)]
+        )
     rows = TaggedArticle.objects.filter(content_object=article)
     current = set() if created else set(rows.values_list("tag_id", flat=True))
     if current - tag_ids:
@@ -507,6 +514,33 @@ def _set_related(article: Article, author: Author | None, tag_ids: set[int], cre
     TaggedArticle.objects.bulk_create(
         [TaggedArticle(content_object=article, tag_id=pk) for pk in sorted(tag_ids - current)]
     )
+
+
+def _embeds_from_meta(item: reader.Item, converted: content.Converted) -> None:
+    """Metadata ``export_wordpress`` wrote for the post's embeds (postmeta
+    ``_newsroom_embeds``), for the embeds the body really has; anything
+    malformed is ignored."""
+    try:
+        stored = json.loads(item.meta.get("_newsroom_embeds") or "{}")
+    except ValueError:
+        return
+    if not isinstance(stored, dict):
+        return
+    in_body = set(embed_urls(converted.body))
+    for url, fields in stored.items():
+        if url not in in_body or not isinstance(fields, dict):
+            continue
+        meta = converted.embeds.setdefault(url, content.EmbedMetadata())
+        name, handle = fields.get("author_name"), fields.get("author_handle")
+        player_id = fields.get("player_id")
+        if isinstance(name, str) and not meta.author_name:
+            meta.author_name = name[:200]
+        if isinstance(handle, str) and content.HANDLE.fullmatch(handle) and not meta.author_handle:
+            meta.author_handle = handle
+        if isinstance(player_id, str) and player_id.isdigit() and not meta.player_id:
+            meta.player_id = player_id[:20]
+        if isinstance(title := fields.get("title"), str):
+            meta.title = title[:300]
 
 
 def _gallery_ids(text: str) -> list[int]:
