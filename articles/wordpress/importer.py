@@ -264,7 +264,7 @@ class Importer:
         return category
 
     def _tag(self, slug: str, name: str) -> Tag:
-        slug = slugify(unquote(slug), allow_unicode=True)[:100] or slugify(name)[:100]
+        slug = slugify(unquote(slug) or name, allow_unicode=True)[:100]
         if slug in self._tags:
             return self._tags[slug]
         name = (html.unescape(name).strip() or slug)[:100]
@@ -337,7 +337,11 @@ class Importer:
             logins = [login.strip() for login in bylines.split(",")][:20]
         terms = [t for t in item.terms if t[0] == "category"]
         category_slug = self._primary_category(item, terms)
-        tags = [(slug, name) for taxonomy, slug, name in item.terms if taxonomy == "post_tag"]
+        tags = [
+            (slug, name)
+            for taxonomy, slug, name in item.terms
+            if taxonomy == "post_tag" and slugify(unquote(slug) or name, allow_unicode=True)
+        ]
         thumbnail = self.scan.attachments.get(item.meta_int("_thumbnail_id") or 0)
         fingerprint = hashlib.sha256(
             json.dumps(

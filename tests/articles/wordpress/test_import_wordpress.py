@@ -314,3 +314,31 @@ def test_progress_is_printed_as_counted_lines_without_a_terminal():
 def test_redirect_rows_point_at_the_article():
     import_wordpress("news")
     assert Redirect.objects.get(old_path="/?p=101").article == Article.objects.get()
+
+
+def test_an_attached_file_outside_the_media_folder_is_never_read(tmp_path, media_root):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    jpeg_with_gps(tmp_path / "secret.jpg")
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text(
+        fixture("attachments").read_text().replace("2020/06/lighthouse.jpg]]", "../secret.jpg]]")
+    )
+    output = import_wordpress(hostile, "--media-dir", str(uploads))
+    assert "../secret.jpg: outside the media folder" in output
+    assert not Article.objects.get(slug="lighthouse-repainted").lead_image
+
+
+def test_tags_without_a_name_or_slug_are_left_out(tmp_path):
+    export = tmp_path / "empty-tag.xml"
+    export.write_text(
+        fixture("news")
+        .read_text()
+        .replace(
+            '<category domain="post_tag" nicename="summer-tour">',
+            '<category domain="post_tag" nicename=""><![CDATA[ ]]></category>'
+            '<category domain="post_tag" nicename="summer-tour">',
+        )
+    )
+    import_wordpress(export)
+    assert [t.slug for t in Article.objects.get().tags.all()] == ["summer-tour"]
