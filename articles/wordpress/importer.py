@@ -132,6 +132,11 @@ def scan(path: Path) -> Scan:
     return result
 
 
+def _slug(value: str) -> str:
+    """A WordPress slug (percent-encoded when not ASCII) as our slugs are."""
+    return slugify(unquote(value or ""), allow_unicode=True)[:100]
+
+
 def source_id(site_url: str, post_id: int) -> str:
     """The article's key: the site (scheme dropped) and the post id, within 100
     characters; a long site URL is replaced by its digest."""
@@ -220,7 +225,7 @@ class Importer:
     # Taxonomy ----------------------------------------------------------------------
 
     def _import_categories(self) -> None:
-        by_slug = {unquote(term.slug): term for term in self.scan.categories if term.slug}
+        by_slug = {_slug(term.slug): term for term in self.scan.categories if _slug(term.slug)}
         for slug in by_slug:
             self._category(slug, by_slug)
         # Nested archives lived at /category/parent/child/; ours are flat.
@@ -229,8 +234,8 @@ class Importer:
             chain = [category.slug]
             seen = {slug}
             term = by_slug[slug]
-            while term.parent and unquote(term.parent) in by_slug:
-                parent = unquote(term.parent)
+            while term.parent and _slug(term.parent) in by_slug:
+                parent = _slug(term.parent)
                 if parent in seen:
                     break
                 seen.add(parent)
@@ -242,7 +247,7 @@ class Importer:
     def _category(
         self, slug: str, terms: dict[str, reader.Term] | None = None, name: str = ""
     ) -> Category:
-        slug = slugify(unquote(slug), allow_unicode=True)[:100] or FALLBACK_CATEGORY[0]
+        slug = _slug(slug) or FALLBACK_CATEGORY[0]
         if slug in self._categories:
             return self._categories[slug]
         term = (terms or {}).get(slug)
@@ -255,7 +260,7 @@ class Importer:
                 category.description = html.unescape(term.description).strip()
         self._categories[slug] = category
         parent = None
-        if term is not None and term.parent and unquote(term.parent) != slug:
+        if term is not None and term.parent and _slug(term.parent) != slug:
             parent = self._category(term.parent, terms)
         if created or (parent is not None and category.parent_id is None):
             category.parent = parent
@@ -264,7 +269,7 @@ class Importer:
         return category
 
     def _tag(self, slug: str, name: str) -> Tag:
-        slug = slugify(unquote(slug) or name, allow_unicode=True)[:100]
+        slug = _slug(slug) or _slug(name)
         if slug in self._tags:
             return self._tags[slug]
         name = (html.unescape(name).strip() or slug)[:100]
@@ -340,7 +345,7 @@ class Importer:
         tags = [
             (slug, name)
             for taxonomy, slug, name in item.terms
-            if taxonomy == "post_tag" and slugify(unquote(slug) or name, allow_unicode=True)
+            if taxonomy == "post_tag" and (_slug(slug) or _slug(name))
         ]
         thumbnail = self.scan.attachments.get(item.meta_int("_thumbnail_id") or 0)
         fingerprint = hashlib.sha256(
@@ -423,7 +428,7 @@ class Importer:
         """The category's slug: Yoast's primary category, else the first listed."""
         slugs = [self._category(slug, name=name).slug for _, slug, name in terms if slug]
         primary = self.scan.term_slugs.get(item.meta_int("_yoast_wpseo_primary_category") or 0)
-        primary = slugify(unquote(primary or ""), allow_unicode=True)
+        primary = _slug(primary or "")
         if primary and primary in slugs:
             return primary
         if len(slugs) > 1:
