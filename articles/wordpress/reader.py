@@ -139,6 +139,12 @@ def _int(value: str, what: str, line: int) -> int:
     return int(value)
 
 
+def _number(value: str) -> int:
+    """A number WordPress wrote, or 0 for anything else (it is only a reference)."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
 def _item(element: Element, line: int) -> Item:
     values = _children(element)
     item = Item(
@@ -154,9 +160,7 @@ def _item(element: Element, line: int) -> Item:
         date_local=values.get("wp:post_date", "").strip(),
         creator=values.get("creator", "").strip(),
         sticky=values.get("wp:is_sticky", "0").strip() == "1",
-        parent_id=int(values.get("wp:post_parent", "0").strip() or 0)
-        if values.get("wp:post_parent", "0").strip().isdigit()
-        else 0,
+        parent_id=_number(values.get("wp:post_parent", "")),
         attachment_url=values.get("wp:attachment_url", "").strip(),
         line=line,
     )
@@ -174,9 +178,8 @@ def _item(element: Element, line: int) -> Item:
 
 def _term(element: Element, name: str) -> Term:
     values = _children(element)
-    term_id = values.get("wp:term_id", "").strip()
     term = _term_fields(values, name)
-    term.term_id = int(term_id) if term_id.isascii() and term_id.isdigit() else 0
+    term.term_id = _number(values.get("wp:term_id", ""))
     return term
 
 
