@@ -97,8 +97,7 @@ class Item:
     line: int = 0
 
     def meta_int(self, key: str) -> int | None:
-        value = self.meta.get(key, "").strip()
-        return int(value) if value.isdigit() else None
+        return _number(self.meta.get(key, "")) or None
 
 
 Entry = Site | Author | Term | Item

@@ -96,3 +96,11 @@ def test_wordpress_zero_date_is_no_date():
     assert reader.parse_date("0000-00-00 00:00:00") is None
     assert reader.parse_date("2022-02-30 10:00:00") is None
     assert reader.parse_date("2022-05-03 08:41:55").hour == 8
+
+
+def test_numbers_that_are_not_plain_digits_refer_to_nothing():
+    item = reader.Item(post_id=1, post_type="post", status="publish")
+    item.meta = {"_thumbnail_id": "²", "_other": " 12 "}
+    assert item.meta_int("_thumbnail_id") is None
+    assert item.meta_int("_other") == 12
+    assert item.meta_int("_missing") is None
