@@ -58,6 +58,7 @@ STATUSES = {
 SKIPPED_STATUSES = {"trash", "auto-draft"}
 FALLBACK_CATEGORY = ("uncategorized", "Uncategorized")
 REDIRECT_BATCH = 500
+MAX_PATH = Redirect._meta.get_field("old_path").max_length
 
 
 @dataclass
@@ -301,9 +302,16 @@ class Importer:
     def _redirect(self, old_path: str, *, article: Article | None = None, new_path: str = ""):
         """Record a legacy URL; rows are written in batches (``_flush_redirects``)."""
         target = new_path or (article.get_absolute_url() if article else "")
-        if not old_path or unquote(old_path) == unquote(target):
+        old_path = unquote(old_path or "")
+        if not old_path or old_path == unquote(target):
             return
-        self._redirects[unquote(old_path)] = (article.pk if article else None, new_path)
+        # No request path holds a NUL, and PostgreSQL refuses one in text.
+        if len(old_path) > MAX_PATH or "\x00" in old_path:
+            self.summary.warn(
+                None, f"legacy address not kept (too long or unusable): {old_path[:80]!r}"
+            )
+            return
+        self._redirects[old_path] = (article.pk if article else None, new_path)
 
     def _flush_redirects(self) -> None:
         """What ``redirects.add_redirect`` does, for a batch: a legacy path
@@ -410,6 +418,7 @@ class Importer:
         if published_at is None and item.status in ("publish", "future"):
             published_at = aware(reader.parse_date(item.date_local), utc=False)
         if published_at is None and status == Article.Status.PUBLISHED:
+            self.summary.warn(item.post_id, "published without a readable date; dated now")
             published_at = timezone.now()
         title = html.unescape(item.title).strip()
         if not title:

@@ -342,3 +342,21 @@ def test_tags_without_a_name_or_slug_are_left_out(tmp_path):
     )
     import_wordpress(export)
     assert [t.slug for t in Article.objects.get().tags.all()] == ["summer-tour"]
+
+
+def test_an_unusable_old_address_or_date_is_a_warning_not_a_failure(tmp_path):
+    export = tmp_path / "odd.xml"
+    export.write_text(
+        fixture("news")
+        .read_text()
+        .replace(
+            "https://riverside-sounds.example/2022/05/03/lanterns-summer-shows/",
+            "https://riverside-sounds.example/%00/" + "x" * 600,
+        )
+        .replace("2022-05-03 08:41:55", "2022-13-45 99:99:99")
+        .replace("2022-05-03 09:41:55", "not a date")
+    )
+    output = import_wordpress(export)
+    assert "legacy address not kept" in output
+    assert "post 101: published without a readable date; dated now" in output
+    assert Article.objects.get().is_published
