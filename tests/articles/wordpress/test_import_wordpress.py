@@ -360,3 +360,12 @@ def test_an_unusable_old_address_or_date_is_a_warning_not_a_failure(tmp_path):
     assert "legacy address not kept" in output
     assert "post 101: published without a readable date; dated now" in output
     assert Article.objects.get().is_published
+
+
+def test_a_dry_run_stores_no_image_file(tmp_path, media_root):
+    uploads = tmp_path / "uploads"
+    jpeg_with_gps(uploads / "2020/06/lighthouse.jpg")
+    output = import_wordpress("attachments", "--media-dir", str(uploads), "--dry-run")
+    assert "image: 1 created" in output
+    assert not Article.objects.exists()
+    assert not media_root.exists() or not any(media_root.rglob("*.jpg"))
