@@ -177,6 +177,15 @@ class LegacyUrlTests:
         assert client.get("/?p=abc").status_code == 200
         assert client.get("/?p=").status_code == 200
 
+    def test_short_links_leave_the_home_page_and_its_etag_alone(self, client):
+        import_wordpress("news")
+        first = client.get("/")
+        assert client.get("/?p=101").status_code == 301
+        again = client.get("/")
+        assert again.status_code == 200
+        assert again["ETag"] == first["ETag"]
+        assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
     def test_nested_category_archives_answer_301_to_the_flat_ones(self, client):
         import_wordpress("categories")
         response = client.get("/news/category/culture/music/jazz/")
