@@ -6,7 +6,6 @@ behaves; the README's "Moving from WordPress" has the whole procedure.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -77,7 +76,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Imported in {took:.1f} s."))
 
     def _progress(self):
-        tty = getattr(self.stdout, "isatty", lambda: False)() and sys.stdout.isatty()
+        tty = self.stdout.isatty()
         state = {"next": 0}
 
         def report(done: int, total: int) -> None:

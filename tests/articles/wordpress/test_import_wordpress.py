@@ -378,3 +378,19 @@ def test_a_dry_run_stores_no_image_file(tmp_path, media_root):
     assert "image: 1 created" in output
     assert not Article.objects.exists()
     assert not media_root.exists() or not any(media_root.rglob("*.jpg"))
+
+
+def test_on_a_terminal_progress_is_one_bar_redrawn_in_place():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    call_command("import_wordpress", str(fixture("statuses")), stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "\r[" in text
+    assert f"[{'#' * 30}] 10/10 items\n" in text
