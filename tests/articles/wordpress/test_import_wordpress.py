@@ -394,3 +394,13 @@ def test_on_a_terminal_progress_is_one_bar_redrawn_in_place():
     text = out.getvalue()
     assert "\r[" in text
     assert f"[{'#' * 30}] 10/10 items\n" in text
+
+
+def test_a_post_listed_twice_in_one_export_is_one_article(tmp_path):
+    text = fixture("news").read_text()
+    item = text[text.index("<item>") : text.index("</item>") + len("</item>")]
+    twice = tmp_path / "twice.xml"
+    twice.write_text(text.replace(item, item + item.replace("More dates", "Later dates")))
+    output = import_wordpress(twice)
+    assert "post: 1 created, 1 updated" in output
+    assert "Later dates" in Article.objects.get().body
