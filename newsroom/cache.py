@@ -189,10 +189,34 @@ def changed() -> None:
 
     The first bump stops serving what is cached at once. A request that reads
     the new generation before the commit still sees the old rows and may cache
-    them under it; the second bump retires those.
+    them under it; the second bump retires those. Inside ``batched()`` it
+    only notes the change.
     """
+    pending = _batched.get()
+    if pending is not None:
+        pending[:] = [True]
+        return
     bump()
     transaction.on_commit(bump)
+
+
+_batched: ContextVar[list[bool] | None] = ContextVar("content_batched", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Many writes, one bump: for bulk writers such as importers. Inside, a
+    change is only noted; leaving bumps once (and again on commit, if a
+    transaction is still open), so a 100,000-article run neither writes the
+    generation 500,000 times nor piles up as many commit callbacks."""
+    pending: list[bool] = []
+    token = _batched.set(pending)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+        if pending:
+            changed()
 
 
 def token(now: float | None = None) -> tuple[str, bool]:

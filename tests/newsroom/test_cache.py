@@ -41,6 +41,25 @@ class GenerationTests:
             during = content.current().key
         assert content.current().key != during
 
+    def test_a_batch_of_changes_bumps_once_when_it_ends(
+        self, clock, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        bumps = []
+        real_bump = content.bump
+        monkeypatch.setattr(content, "bump", lambda: bumps.append(1) or real_bump())
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, content.batched():
+            for _ in range(50):
+                make_article()
+            assert bumps == []
+        assert len(bumps) == 2  # at the end and, again, when the transaction commits
+        assert len(callbacks) == 1
+
+    def test_a_batch_without_changes_does_not_bump(self, clock):
+        before = content.current().key
+        with content.batched():
+            pass
+        assert content.current().key == before
+
     def test_every_bump_starts_later_than_the_last_even_on_a_standing_clock(self, clock):
         starts = []
         for _ in range(3):
