@@ -79,6 +79,9 @@ class Image(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Where an imported image came from (``wordpress:site?p=ID``), so a re-run
+    # of the import finds it again instead of storing the file twice.
+    source = models.CharField(_("source"), max_length=120, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -95,6 +98,9 @@ class Image(models.Model):
                 name="image_focal_y_in_frame",
             ),
             models.UniqueConstraint(fields=["file"], name="image_file_unique"),
+            models.UniqueConstraint(
+                fields=["source"], condition=~Q(source=""), name="image_source_unique"
+            ),
         ]
         indexes = [models.Index(fields=["-created_at"], name="image_created_idx")]
 

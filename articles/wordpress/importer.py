@@ -43,7 +43,7 @@ from taggit.models import Tag
 from articles import images, imaging
 from articles.html import plain_text
 from articles.models import Article, Author, Byline, Category, Redirect, TaggedArticle
-from articles.services import save_article
+from articles.services import MissingAltText, save_article
 from articles.wordpress import content, media, reader
 from embeds.models import Embed
 from embeds.rendering import embed_urls
@@ -108,6 +108,10 @@ class Scan:
     site: reader.Site
     items: int = 0
     attachments: dict[int, Attachment] = field(default_factory=dict)
+    # An attachment's URL path (and the same without ``-scaled``) -> its id,
+    # and the hosts its files were served from: how a body <img> is recognised.
+    attachment_paths: dict[str, int] = field(default_factory=dict)
+    upload_hosts: set[str] = field(default_factory=set)
     children: dict[int, list[int]] = field(default_factory=dict)
     categories: list[reader.Term] = field(default_factory=list)
     term_slugs: dict[int, str] = field(default_factory=dict)
@@ -139,7 +143,34 @@ def scan(path: Path) -> Scan:
                 )
                 if entry.parent_id:
                     result.children.setdefault(entry.parent_id, []).append(entry.post_id)
+                parts = urlsplit(entry.attachment_url)
+                if parts.path:
+                    path = unquote(parts.path)
+                    result.attachment_paths.setdefault(path, entry.post_id)
+                    result.attachment_paths.setdefault(SCALED.sub("", path), entry.post_id)
+                if parts.hostname:
+                    result.upload_hosts.add(parts.hostname.lower().removeprefix("www."))
     return result
+
+
+# WordPress's resized copies (``x-300x200.jpg``) and its cap on big uploads
+# (``x-scaled.jpg``) stand for the attachment's own file.
+SIZE_VARIANT = re.compile(r"-\d{1,5}x\d{1,5}(?=\.\w+$)")
+SCALED = re.compile(r"-scaled(?=\.\w+$)")
+BODY_IMAGE = re.compile(
+    r"(?P<open><a\b[^>]*>\s*)?(?P<img><img\b[^>]*>)(?P<close>\s*</a>)?", re.IGNORECASE
+)
+EMPTY_FIGURE = re.compile(
+    r"<figure>\s*\x01\s*(?:<figcaption>(?P<caption>.*?)</figcaption>)?\s*</figure>",
+    re.IGNORECASE | re.DOTALL,
+)
+UPLOADS = "/wp-content/uploads/"
+DRY_RUN = object()  # an image a dry run would have stored
+
+
+def image_source(site_url: str, attachment_id: int) -> str:
+    """A library image's key: where the attachment came from, as an article's."""
+    return f"{SOURCE}:{source_id(site_url, attachment_id)}"
 
 
 def _slug(value: str) -> str:
@@ -190,6 +221,9 @@ class Importer:
         self._redirects: dict[str, tuple[int | None, str]] = {}
         self._existing: dict[str, int] = {}
         self._last_revisions: dict[str, tuple[str, datetime.datetime | None]] = {}
+        # Attachment id -> its library image (or ``DRY_RUN``), or why it has none.
+        self._images: dict[int, images.Image | object | str] = {}
+        self._stored_files: list[str] = []
 
     # The run ---------------------------------------------------------------------
 
@@ -198,6 +232,17 @@ class Importer:
         self.scan = scan(self.path)
         self.site = (self.site_url or self.scan.site.url).rstrip("/")
         self.site_path = urlsplit(self.site).path.rstrip("/")
+        self._site_hosts = {urlsplit(self.site).hostname or ""} | self.scan.upload_hosts
+        self._site_hosts = {host.lower().removeprefix("www.") for host in self._site_hosts if host}
+        try:
+            self._write()
+        except BaseException:
+            # Storage is outside the transaction: files of a rolled-back run go.
+            images.delete_files(self._stored_files)
+            raise
+        return self.summary
+
+    def _write(self) -> None:
         done = 0
         with content_cache.batched(), transaction.atomic():
             # Which posts exist already, in one query rather than one per post.
@@ -219,7 +264,6 @@ class Importer:
             self._flush_redirects()
             if self.dry_run:
                 transaction.set_rollback(True)
-        return self.summary
 
     def _item(self, item: reader.Item) -> None:
         if item.post_type != "post":
@@ -366,7 +410,11 @@ class Importer:
             for taxonomy, slug, name in item.terms
             if taxonomy == "post_tag" and (_slug(slug) or _slug(name))
         ]
-        thumbnail = self.scan.attachments.get(item.meta_int("_thumbnail_id") or 0)
+        thumbnail_id = item.meta_int("_thumbnail_id") or 0
+        thumbnail = self.scan.attachments.get(thumbnail_id)
+        used = {pk for pk in map(self._attachment_for, _image_sources(converted.body)) if pk}
+        if thumbnail is not None:
+            used.add(thumbnail_id)
         fingerprint = hashlib.sha256(
             json.dumps(
                 [
@@ -375,6 +423,8 @@ class Importer:
                     sorted(tags),
                     logins,
                     thumbnail.file if thumbnail else "",
+                    # A re-run that finds files it lacked before brings them in.
+                    [(pk, self._available(pk)) for pk in sorted(used)],
                     {url: vars(meta) for url, meta in sorted(converted.embeds.items())},
                 ],
                 default=str,
@@ -398,6 +448,7 @@ class Importer:
         created = article is None
         if created:
             article = Article(source=SOURCE, source_id=key)
+        fields["body"] = self._body_images(item.post_id, fields["body"])
         for name, value in fields.items():
             setattr(article, name, value)
         article.category = self._category(category_slug)
@@ -405,17 +456,30 @@ class Importer:
             article.slug = ""
         self._free_slug(article)
         if thumbnail is not None and article.image_id is None:
-            self._lead_image(article, item.post_id, thumbnail)
+            image = self._library_image(item.post_id, thumbnail_id)
+            if isinstance(image, images.Image):
+                article.image = image
         if item.sticky:
             self.summary.warn(item.post_id, "sticky in WordPress; newsroom has no sticky articles")
         authors = [a for login in logins if (a := self._author(login)) is not None]
         save_comment = COMMENT.format(post_id=item.post_id, fingerprint=fingerprint)
         tag_ids = {self._tag(slug, name).pk for slug, name in tags}
-        save_article(
-            article,
-            comment=save_comment,
-            save_related=lambda: _set_related(article, authors, tag_ids, created),
-        )
+        try:
+            save_article(
+                article,
+                comment=save_comment,
+                save_related=lambda: _set_related(article, authors, tag_ids, created),
+            )
+        except MissingAltText as refusal:
+            # Nothing goes live without alt text, imports included; the post
+            # is kept, as a draft for an editor to describe and publish.
+            self.summary.warn(item.post_id, f"{refusal} Imported as a draft.")
+            article.status = Article.Status.DRAFT
+            save_article(
+                article,
+                comment=save_comment,
+                save_related=lambda: _set_related(article, authors, tag_ids, created),
+            )
         self._embed_metadata(converted.embeds)
         if item.link and urlsplit(item.link).path not in ("", "/"):
             self._redirect(urlsplit(item.link).path, article=article)
@@ -517,36 +581,118 @@ class Importer:
             )
         }
 
-    def _lead_image(self, article: Article, post_id: int, attachment: Attachment) -> None:
-        """The featured image joins the media library, checked and redrawn
-        without metadata like any upload, as the article's lead image."""
+    # Media ---------------------------------------------------------------------
+
+    def _attachment_for(self, src: str) -> int | None | bool:
+        """The attachment an image URL shows (its file or a resized copy of
+        it, on the old site or a path alone): its id; ``None`` for another
+        file on the old site, which must not stay on a page either; ``False``
+        for anything else (another host, a library image)."""
+        src = html.unescape(src or "").strip()
+        if src.startswith("//"):
+            src = f"https:{src}"
+        parts = urlsplit(src)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        if parts.scheme not in ("", "http", "https") or (host and host not in self._site_hosts):
+            return False
+        path = unquote(parts.path)
+        paths = self.scan.attachment_paths
+        found = paths.get(path) or paths.get(SIZE_VARIANT.sub("", path))
+        if found is not None:
+            return found
+        return None if host or UPLOADS in path else False
+
+    def _available(self, pk: int) -> bool:
+        known = self._images.get(pk)
+        if known is not None:
+            return not isinstance(known, str)
         if self.media_dir is None:
-            self.summary.warn(
-                post_id,
-                f"featured image {attachment.file or attachment.url} not imported (no --media-dir)",
-            )
-            return
+            return False
+        try:
+            media.find(self.media_dir, self.scan.attachments[pk].file)
+        except media.MediaError:
+            return False
+        return True
+
+    def _library_image(self, post_id: int, pk: int) -> images.Image | object | None:
+        """Attachment ``pk``'s library image, stored on first use: one per
+        attachment however many posts show it, found again on a re-run by
+        its ``source``. ``None`` (with a warning naming the post and the
+        file) when it cannot be had; ``DRY_RUN`` in a dry run."""
+        known = self._images.get(pk)
+        if known is None:
+            known = self._images[pk] = self._load_image(pk)
+        if isinstance(known, str):
+            self.summary.warn(post_id, known)
+            return None
+        return known
+
+    def _load_image(self, pk: int) -> images.Image | object | str:
+        attachment = self.scan.attachments[pk]
+        source = image_source(self.site, pk)
+        found = images.Image.objects.filter(source=source).first()
+        if found is not None:
+            self.summary.unchanged["image"] += 1
+            return found
+        name = attachment.file or attachment.url
+        if self.media_dir is None:
+            return f"image {name} not imported (no --media-dir)"
         try:
             path = media.find(self.media_dir, attachment.file)
             imaging.check_size(path.stat().st_size)
             prepared = imaging.prepare(path.read_bytes())
         except media.MediaError as error:
-            self.summary.warn(post_id, f"featured image not imported: {error}")
-            return
+            return f"image not imported: {error}"
         except ValidationError as error:
-            reason = " ".join(error.messages)
-            self.summary.warn(post_id, f"featured image {attachment.file} refused: {reason}")
-            return
+            return f"image {name} refused: {' '.join(error.messages)}"
+        self.summary.created["image"] += 1
         if self.dry_run:
-            # Storage is outside the transaction; a dry run must not write files.
-            self.summary.created["image"] += 1
-            return
-        article.image = images.add(
+            return DRY_RUN  # storage is outside the transaction: a dry run stores nothing
+        image = images.add(
             prepared,
             alt=attachment.alt[:250],
             caption=plain_text(attachment.caption)[:300],
+            source=source,
         )
-        self.summary.created["image"] += 1
+        self._stored_files += [image.file.name, *image.rendition_names()]
+        return image
+
+    def _body_images(self, post_id: int, body: str) -> str:
+        """Each image of the old site in ``body`` points at its library image
+        (``save_article`` then sizes it and the page shows a <picture>); one
+        that cannot be had is left out, its caption kept, so no page asks the
+        old site for anything. A link around it to the file goes too."""
+        dropped = "\x01"
+
+        def replace(match: re.Match[str]) -> str:
+            src = content.attributes(match["img"][4:]).get("src", "")
+            pk = self._attachment_for(src)
+            if pk is False:
+                return match[0]
+            image = self._library_image(post_id, pk) if pk else None
+            if pk is None:
+                self.summary.warn(post_id, f"image {src[:200]} is not in the export; left out")
+            if image is DRY_RUN:
+                return match[0]
+            before, after = match["open"] or "", match["close"] or ""
+            if before and after:
+                href = content.attributes(before[2:]).get("href", "")
+                if image is None or self._attachment_for(href) is not False:
+                    before = after = ""
+            if image is None:
+                return f"{before}{dropped}{after}"
+            alt = content.attributes(match["img"][4:]).get("alt", "")
+            img = f'<img src="{html.escape(image.file.url)}" alt="{html.escape(alt)}">'
+            return f"{before}{img}{after}"
+
+        body = BODY_IMAGE.sub(replace, body)
+        if dropped not in body:
+            return body
+        body = EMPTY_FIGURE.sub(
+            lambda m: f"<p>{m['caption']}</p>" if (m["caption"] or "").strip() else "", body
+        )
+        body = re.sub(rf"<p>\s*{dropped}\s*</p>", "", body)
+        return body.replace(dropped, "")
 
     def _embed_metadata(self, embeds: dict[str, content.EmbedMetadata]) -> None:
         """What the export says about an embed fills the row's empty fields:
@@ -619,3 +765,7 @@ def _gallery_ids(text: str) -> list[int]:
     for found in re.finditer(r"\[gallery\b[^\]]*\bids=[\"']?([\d,\s]+)", text or "", re.I):
         ids += [int(n) for n in re.findall(r"\d+", found[1])]
     return ids
+
+
+def _image_sources(body: str) -> list[str]:
+    return [content.attributes(m["img"][4:]).get("src", "") for m in BODY_IMAGE.finditer(body)]

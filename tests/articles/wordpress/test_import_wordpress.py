@@ -213,9 +213,11 @@ def test_nested_categories_keep_their_hierarchy_and_the_primary_category_wins():
 def test_shortcodes_become_figures_and_embeds():
     output = import_wordpress("shortcodes")
     body = Article.objects.get().body
-    assert "<figcaption>The morning ferry leaves at seven.</figcaption>" in body
+    # No --media-dir: the old site's image is left out, its caption kept.
+    assert "<p>The morning ferry leaves at seven.</p>" in body
     assert "<p>https://www.youtube.com/watch?v=aBcDeFgHiJk</p>" in body
-    assert 'src="https://bulletin.example/wp-content/uploads/2023/01/pier.jpg"' in body
+    assert "bulletin.example" not in body
+    assert "post 201: image 2023/01/pier.jpg not imported (no --media-dir)" in output
     assert '[pullquote align="right"]We will keep the late boat.[/pullquote]' in body
     assert "[caption]" in body
     assert "post 201: unknown shortcode(s) kept as text: [pullquote]" in output
@@ -255,13 +257,13 @@ def test_a_featured_image_in_the_media_folder_becomes_the_lead_image(tmp_path, m
             assert not PillowImage.open(stored).getexif(), name
     assert (image.width, image.height) == (40, 30)
     assert Article.objects.get(slug="storm-damage").image is None
-    assert "post 603: featured image not imported: 2020/06/promenade.jpg: no such file" in output
+    assert "post 603: image not imported: 2020/06/promenade.jpg: no such file" in output
     assert "attachment: 0 created, 0 updated, 0 unchanged, 2 skipped" in output
 
 
 def test_without_a_media_folder_a_warning_names_the_missing_file():
     output = import_wordpress("attachments")
-    assert "post 601: featured image 2020/06/lighthouse.jpg not imported (no --media-dir)" in output
+    assert "post 601: image 2020/06/lighthouse.jpg not imported (no --media-dir)" in output
 
 
 def test_a_file_that_is_no_image_is_refused(tmp_path, media_root):
@@ -269,7 +271,7 @@ def test_a_file_that_is_no_image_is_refused(tmp_path, media_root):
     (uploads / "2020/06").mkdir(parents=True)
     (uploads / "2020/06/lighthouse.jpg").write_bytes(b"<?php echo 'hi';")
     output = import_wordpress("attachments", "--media-dir", str(uploads))
-    assert "post 601: featured image 2020/06/lighthouse.jpg refused: The file is not" in output
+    assert "post 601: image 2020/06/lighthouse.jpg refused: The file is not" in output
     assert Article.objects.get(slug="lighthouse-repainted").image is None
 
 
