@@ -369,6 +369,12 @@ def _figure(image: Image, alt: str, text: bool) -> str:
     return format_html("{}<figcaption>{}{}</figcaption>", img, image.caption, credit)
 
 
+def body_image_names(body: str) -> list[str]:
+    """Stored names of the library images ``body``'s <img> tags show, in order."""
+    found = (name_from_url(_attributes(tag).get("src", "")) for tag in _IMG.findall(body or ""))
+    return list(dict.fromkeys(name for name in found if name))
+
+
 def resolve_body(body: str) -> str:
     """``body`` with its library images given their size, alt text, caption
     and credit from the library (one query). An alt text written in the

@@ -2,7 +2,9 @@
 
 WordPress's importer and ``import_wordpress`` both read the file. Embeds go
 out as their URLs on lines of their own, which WordPress turns into embeds
-again; lead images as attachments with ``_thumbnail_id``. What WordPress has
+again; every library image an article shows (lead and body) as one
+attachment, the lead with ``_thumbnail_id``, body images by their absolute
+URL, which ``import_wordpress`` maps back to the attachment. What WordPress has
 no place for rides along in postmeta that WordPress keeps and ignores:
 every author of a byline (``_newsroom_bylines``) and the embeds' metadata
 (``_newsroom_embeds``), which ``import_wordpress`` reads back.
@@ -26,6 +28,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles import images
 from articles.models import Article, Author, Byline, Category, TaggedArticle
 from embeds import providers
 from embeds.models import Embed
@@ -161,14 +164,22 @@ def export(out: TextIO, articles: Iterable[Article] | None = None) -> int:
             .iterator(chunk_size=CHUNK_SIZE)
         )
     count = 0
+    written: set[int] = set()  # each image is one attachment, however many use it
     for article in articles:
-        _item(write, site, article)
+        _item(write, site, article, written)
         count += 1
     write("</channel>\n</rss>\n")
     return count
 
 
-def _item(write, site: str, article: Article) -> None:
+def _body_images(body: str) -> list[images.Image]:
+    names = images.body_image_names(body)
+    if not names:
+        return []
+    return list(images.Image.objects.filter(file__in=names).order_by("pk"))
+
+
+def _item(write, site: str, article: Article, written: set[int]) -> None:
     local, gmt = _date(article.published_at)
     if article.published_at is None:
         local = _date(article.created_at)[0]
@@ -178,7 +189,8 @@ def _item(write, site: str, article: Article) -> None:
     write(f"\t\t<title>{cdata(text_out(article.title))}</title>\n\t\t<link>{escape(link)}</link>\n")
     write(f"\t\t<dc:creator>{cdata(authors[0].slug if authors else '')}</dc:creator>\n")
     write(f'\t\t<guid isPermaLink="false">{escape(site)}/?p={article.pk}</guid>\n')
-    write(f"\t\t<content:encoded>{cdata(body_out(article.body))}</content:encoded>\n")
+    body = images.absolute_sources(body_out(article.body))
+    write(f"\t\t<content:encoded>{cdata(body)}</content:encoded>\n")
     write(f"\t\t<excerpt:encoded>{cdata(text_out(article.summary))}</excerpt:encoded>\n")
     write(f"\t\t<wp:post_id>{article.pk}</wp:post_id>\n")
     write(f"\t\t<wp:post_date>{cdata(local)}</wp:post_date>\n")
@@ -208,19 +220,22 @@ def _item(write, site: str, article: Article) -> None:
         if rows:
             write(_meta("_newsroom_embeds", json.dumps(rows, sort_keys=True)))
     if article.image is not None:
-        write(_meta("_thumbnail_id", str(ATTACHMENT_ID_OFFSET + article.pk)))
+        write(_meta("_thumbnail_id", str(ATTACHMENT_ID_OFFSET + article.image.pk)))
     write("\t</item>\n")
-    if article.image is not None:
-        _attachment(write, site, article)
+    shown = [article.image] if article.image is not None else []
+    for image in shown + _body_images(article.body):
+        if image.pk not in written:
+            written.add(image.pk)
+            _attachment(write, site, article, image)
 
 
-def _attachment(write, site: str, article: Article) -> None:
-    image = article.image  # the library image; its stored original is the file
+def _attachment(write, site: str, article: Article, image: images.Image) -> None:
+    # The library image's stored original is the attachment's file.
     url = image.file.url if "://" in image.file.url else f"{site}{image.file.url}"
     write("\t<item>\n")
     write(f"\t\t<title>{cdata(image.alt or image.file.name.rpartition('/')[2])}</title>\n")
     write(f"\t\t<excerpt:encoded>{cdata(text_out(image.caption))}</excerpt:encoded>\n")
-    write(f"\t\t<wp:post_id>{ATTACHMENT_ID_OFFSET + article.pk}</wp:post_id>\n")
+    write(f"\t\t<wp:post_id>{ATTACHMENT_ID_OFFSET + image.pk}</wp:post_id>\n")
     write(f"\t\t<wp:post_parent>{article.pk}</wp:post_parent>\n")
     write(f"\t\t<wp:status>{cdata('inherit')}</wp:status>\n")
     write(f"\t\t<wp:post_type>{cdata('attachment')}</wp:post_type>\n")

@@ -161,7 +161,7 @@ BODY_IMAGE = re.compile(
     r"(?P<open><a\b[^>]*>\s*)?(?P<img><img\b[^>]*>)(?P<close>\s*</a>)?", re.IGNORECASE
 )
 EMPTY_FIGURE = re.compile(
-    r"<figure>\s*\x01\s*(?:<figcaption>(?P<caption>.*?)</figcaption>)?\s*</figure>",
+    r"<figure>\s*\x01\s*(?:<figcaption>(?P<caption>.*?)</figcaption>)?\s*</figure>\n?",
     re.IGNORECASE | re.DOTALL,
 )
 UPLOADS = "/wp-content/uploads/"
@@ -689,9 +689,9 @@ class Importer:
         if dropped not in body:
             return body
         body = EMPTY_FIGURE.sub(
-            lambda m: f"<p>{m['caption']}</p>" if (m["caption"] or "").strip() else "", body
+            lambda m: f"<p>{m['caption']}</p>\n" if (m["caption"] or "").strip() else "", body
         )
-        body = re.sub(rf"<p>\s*{dropped}\s*</p>", "", body)
+        body = re.sub(rf"<p>\s*{dropped}\s*</p>\n?", "", body)
         return body.replace(dropped, "")
 
     def _embed_metadata(self, embeds: dict[str, content.EmbedMetadata]) -> None:
