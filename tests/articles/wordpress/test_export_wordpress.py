@@ -93,7 +93,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_articles(
     article.bylines.create(author=make_author(name="Second Writer", slug="second"), position=1)
     before = everything()
     # The lighthouse is the lead image and in the body: one library image.
-    assert 'src="library:The lighthouse|' in before["Lighthouse repainted"][5]
+    assert 'src="library:The lighthouse in red and white|' in before["Lighthouse repainted"][5]
     images_before = Image.objects.count()
 
     export = tmp_path / "export.xml"
