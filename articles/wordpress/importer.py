@@ -11,10 +11,15 @@ to be explained to anyone. Nothing is held per article beyond a few ids, so
 memory stays flat however large the export.
 
 Each post is keyed by the export's site URL and post id (``Article.source``
-and ``source_id``). The importer's revisions carry a fingerprint of what it
-wrote; a re-run skips a post whose fingerprint is unchanged, updates one the
-export changed, and leaves alone an article whose latest revision is not the
-importer's (edited in newsroom since) unless ``force``.
+and ``source_id``); an attachment's library image likewise (``Image.source``),
+stored once when the first post shows it, and found again on a re-run.
+Storage is outside the transaction, so the files of a run that fails are
+deleted again, and a dry run stores none.
+
+The importer's revisions carry a fingerprint of what it wrote; a re-run
+skips a post whose fingerprint is unchanged, updates one the export changed,
+and leaves alone an article whose latest revision is not the importer's
+(edited in newsroom since) unless ``force``.
 """
 
 from __future__ import annotations
@@ -267,8 +272,8 @@ class Importer:
 
     def _item(self, item: reader.Item) -> None:
         if item.post_type != "post":
-            # Pages, menu items and the rest are counted; attachments serve
-            # as lead images and gallery images, not as rows of their own yet.
+            # Pages, menu items and the rest are counted; an attachment joins
+            # the media library when a post shows it (``_library_image``).
             self.summary.skipped[item.post_type or "untyped"] += 1
             return
         if item.status in SKIPPED_STATUSES or item.status not in STATUSES:
@@ -423,10 +428,11 @@ class Importer:
                     sorted(tags),
                     logins,
                     thumbnail.file if thumbnail else "",
-                    # A re-run that finds files it lacked before brings them in.
-                    [(pk, self._available(pk)) for pk in sorted(used)],
                     {url: vars(meta) for url, meta in sorted(converted.embeds.items())},
-                ],
+                ]
+                # A re-run that finds files it lacked before brings them in
+                # (left out without images: earlier imports' prints still hold).
+                + ([[(pk, self._available(pk)) for pk in sorted(used)]] if used else []),
                 default=str,
                 sort_keys=True,
             ).encode()
