@@ -132,3 +132,27 @@ def test_an_image_without_alt_text_keeps_its_post_as_a_draft(tmp_path, media_roo
     assert "post 701: An image in the body has no alt text" in output
     assert "Imported as a draft." in output
     assert Article.objects.get(slug="new-quay-opens").status == Article.Status.DRAFT
+
+
+def test_odd_and_hostile_image_addresses_never_reach_a_page(tmp_path, media_root):
+    export = tmp_path / "odd.xml"
+    export.write_text(
+        (Path(__file__).parent / "fixtures" / "media.xml")
+        .read_text()
+        .replace(
+            "Fishing starts again next month.",
+            '<img src="//WWW.OLD.EXAMPLE/wp-content/uploads/2020/06/quay-150x150.jpg" alt="Small">'
+            '\n\n<img src="https://old.example/wp-content/uploads/../../../etc/passwd" alt="x">'
+            '\n\n<img src="https://old.example/logo.png" alt="Logo">'
+            '\n\n<img src="javascript:alert(1)" alt="y">'
+            "\n\nFishing starts again next month.",
+        )
+    )
+    output = import_wordpress(export, "--media-dir", str(uploads_tree(tmp_path)))
+    body = Article.objects.get(slug="new-quay-opens").body
+    assert f'<img src="{library_image(711).file.url}" alt="Small"' in body
+    assert "post 701: image https://old.example/logo.png is not in the export; left out" in output
+    assert "passwd" not in body
+    assert "javascript" not in body
+    assert "old.example" not in body.lower()
+    assert Image.objects.count() == 2
