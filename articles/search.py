@@ -526,12 +526,17 @@ class PostgreSQLBackend:
           checked one by one, publish gate first, until enough are found;
           the documents are read only to check a phrase or an exclusion.
         * More than that, and the words are in so many articles that the
-          newest rows are walked by primary key, gate first, reading the
-          document of published ones only until enough match.
+          published articles are taken newest first and their documents
+          checked one by one until enough match. ``LIMIT (SELECT NULL)`` is
+          no limit, but one the planner cannot read, so it plans for a
+          fraction of the rows: it walks the primary key backwards when most
+          articles pass the filters, and sorts the ids a section's or a
+          date range's index gives when few do. The check is a scalar
+          subquery, so it runs after that order, never on every row first.
 
-        Both gates are scalar subqueries inside ``CASE``: PostgreSQL neither
-        turns them into a join nor hashes every published id first, and
-        ``CASE`` keeps the gate before the document check.
+        The sparse branch's gate is a scalar subquery inside ``CASE``:
+        PostgreSQL neither turns it into a join nor hashes every published
+        id first, and ``CASE`` keeps it before the document check.
         """
         loose = query.words()
         exact = loose == query.websearch()
@@ -541,7 +546,7 @@ class PostgreSQLBackend:
             else f"(SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s WHERE s.article_id = m.id)"
         )
         sparse_gate, sparse_params = _gate_scalar(articles, "m.id")
-        dense_gate, dense_params = _gate_scalar(articles, "s.article_id")
+        published, published_params = articles.order_by().values("pk").query.sql_with_params()
         sql = f"""
             WITH words AS MATERIALIZED (
                 SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery
@@ -557,10 +562,13 @@ class PostgreSQLBackend:
                     AND CASE WHEN {sparse_gate} IS NOT NULL THEN {check} END
                  ORDER BY m.id DESC LIMIT %s)
                 UNION ALL
-                (SELECT s.article_id FROM {TABLE} s
+                (SELECT g.pk FROM (
+                    SELECT pk FROM ({published}) a ORDER BY pk DESC LIMIT (SELECT NULL::bigint)
+                 ) g
                  WHERE NOT (SELECT yes FROM sparse)
-                    AND CASE WHEN {dense_gate} IS NOT NULL THEN s.document @@ {self.TSQUERY} END
-                 ORDER BY s.article_id DESC LIMIT %s)
+                    AND (SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s
+                         WHERE s.article_id = g.pk)
+                 ORDER BY g.pk DESC LIMIT %s)
             )
         """  # noqa: S608 - identifiers are constants, values are parameters
         websearch = query.websearch()
@@ -571,7 +579,7 @@ class PostgreSQLBackend:
             *sparse_params,
             *(() if exact else (websearch,)),
             CANDIDATES + 1,
-            *dense_params,
+            *published_params,
             websearch,
             CANDIDATES + 1,
         )
