@@ -378,8 +378,8 @@ def indexed_count() -> int:
 # id, which is creation order), best first. A rare word has fewer matches and
 # is ranked exactly; a word in half the archive costs the same at 100,000
 # articles as at 1,000 instead of scoring every match, and the count says
-# "more than" past the cap. The gate is a correlated lookup by primary key
-# per match, so it never lists every published article either.
+# "more than" past the cap. On SQLite the gate is a correlated lookup by
+# primary key per match; PostgreSQL's way is in PostgreSQLBackend.candidates.
 
 
 @dataclass
