@@ -39,6 +39,9 @@ from articles.models import Article, Byline, Category, TaggedArticle, category_f
 TABLE = "articles_search"
 # How many of the newest matching articles are ranked (see Backends).
 CANDIDATES = 1000
+# PostgreSQL: past this many articles holding the query's words, the newest
+# are walked rather than listed from the GIN index (see PostgreSQLBackend).
+SPARSE = 10000
 # A query longer than this is cut; more terms than this are dropped.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -102,6 +105,13 @@ class Query:
 
         text = " or ".join(" ".join(quoted(phrase) for phrase in group) for group in self.groups)
         return " ".join([text, *("-" + quoted(phrase) for phrase in self.excluded)])
+
+    def words(self) -> str:
+        """A looser query for ``websearch_to_tsquery``: each phrase's words
+        AND-ed, exclusions dropped. It matches every article the query
+        matches, and PostgreSQL's GIN index answers it without reading the
+        documents (a phrase needs word positions, which the index lacks)."""
+        return " or ".join(" ".join(" ".join(phrase) for phrase in group) for group in self.groups)
 
 
 def clean_query(raw: str) -> str:
@@ -368,8 +378,8 @@ def indexed_count() -> int:
 # id, which is creation order), best first. A rare word has fewer matches and
 # is ranked exactly; a word in half the archive costs the same at 100,000
 # articles as at 1,000 instead of scoring every match, and the count says
-# "more than" past the cap. The gate is a correlated lookup by primary key
-# per match, so it never lists every published article either.
+# "more than" past the cap. On SQLite the gate is a correlated lookup by
+# primary key per match; PostgreSQL's way is in PostgreSQLBackend.candidates.
 
 
 @dataclass
@@ -390,6 +400,14 @@ def _gate(articles: QuerySet[Article], column: str) -> tuple[str, tuple]:
     correlated = articles.order_by().filter(pk=RawSQL(column, ())).values("pk")
     sql, params = correlated.query.sql_with_params()
     return f"EXISTS ({sql})", tuple(params)
+
+
+def _gate_scalar(articles: QuerySet[Article], column: str) -> tuple[str, tuple]:
+    """``articles`` as a scalar subquery of the id ``column`` names, NULL
+    when that article is not among them (never hashed nor joined)."""
+    correlated = articles.order_by().filter(pk=RawSQL(column, ())).values("pk")
+    sql, params = correlated.query.sql_with_params()
+    return f"({sql})", tuple(params)
 
 
 class SQLiteBackend:
@@ -491,25 +509,91 @@ class PostgreSQLBackend:
             (query.websearch(),),
         )
 
-    def count(self, query: Query, articles: QuerySet[Article]) -> int:
-        gate, params = _gate(articles, "s.article_id")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT count(*) FROM (
-                    SELECT 1 FROM {TABLE} s WHERE s.document @@ {self.TSQUERY} AND {gate}
-                    ORDER BY s.article_id DESC LIMIT %s
-                ) AS found
-                """,  # noqa: S608 - identifiers are constants, values are parameters
-                (query.websearch(), *params, CANDIDATES + 1),
+    def candidates(self, query: Query, articles: QuerySet[Article]) -> tuple[str, tuple]:
+        """A ``WITH`` clause whose ``candidates`` are the ids of the newest
+        ``CANDIDATES + 1`` published articles matching ``query``.
+
+        The GIN index cannot list matches newest first, and checking ``@@``
+        on a row reads its whole ``tsvector`` out of TOAST (~10 µs), so the
+        cost depends on how many articles hold the query's words:
+
+        * ``matched`` asks the index for at most ``SPARSE + 1`` ids of
+          articles holding all the words (``Query.words``, no TOAST read).
+          The tsquery comes from a CTE, so the planner cannot see the words
+          and always takes the index (a known common word would make it
+          read every row's document instead).
+        * Up to ``SPARSE`` of them, those ids are sorted newest first and
+          checked one by one, publish gate first, until enough are found;
+          the documents are read only to check a phrase or an exclusion.
+        * More than that, and the words are in so many articles that the
+          published articles are taken newest first and their documents
+          checked one by one until enough match. ``LIMIT (SELECT NULL)`` is
+          no limit, but one the planner cannot read, so it plans for a
+          fraction of the rows: it walks the primary key backwards when most
+          articles pass the filters, and sorts the ids a section's or a
+          date range's index gives when few do. The check is a scalar
+          subquery, so it runs after that order, never on every row first.
+
+        The sparse branch's gate is a scalar subquery inside ``CASE``:
+        PostgreSQL neither turns it into a join nor hashes every published
+        id first, and ``CASE`` keeps it before the document check.
+        """
+        loose = query.words()
+        exact = loose == query.websearch()
+        check = (
+            "true"
+            if exact
+            else f"(SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s WHERE s.article_id = m.id)"
+        )
+        sparse_gate, sparse_params = _gate_scalar(articles, "m.id")
+        published, published_params = articles.order_by().values("pk").query.sql_with_params()
+        sql = f"""
+            WITH words AS MATERIALIZED (
+                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery
+            ),
+            matched AS MATERIALIZED (
+                SELECT s.article_id AS id FROM {TABLE} s
+                WHERE s.document @@ (SELECT tsquery FROM words) LIMIT %s
+            ),
+            sparse AS MATERIALIZED (SELECT count(*) <= %s AS yes FROM matched),
+            candidates AS (
+                (SELECT m.id FROM (SELECT id FROM matched ORDER BY id DESC OFFSET 0) m
+                 WHERE (SELECT yes FROM sparse)
+                    AND CASE WHEN {sparse_gate} IS NOT NULL THEN {check} END
+                 ORDER BY m.id DESC LIMIT %s)
+                UNION ALL
+                (SELECT g.pk FROM (
+                    SELECT pk FROM ({published}) a ORDER BY pk DESC LIMIT (SELECT NULL::bigint)
+                 ) g
+                 WHERE NOT (SELECT yes FROM sparse)
+                    AND (SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s
+                         WHERE s.article_id = g.pk)
+                 ORDER BY g.pk DESC LIMIT %s)
             )
+        """  # noqa: S608 - identifiers are constants, values are parameters
+        websearch = query.websearch()
+        params = (
+            loose,
+            SPARSE + 1,
+            SPARSE,
+            *sparse_params,
+            *(() if exact else (websearch,)),
+            CANDIDATES + 1,
+            *published_params,
+            websearch,
+            CANDIDATES + 1,
+        )
+        return sql, params
+
+    def count(self, query: Query, articles: QuerySet[Article]) -> int:
+        candidates, params = self.candidates(query, articles)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{candidates} SELECT count(*) FROM candidates", params)
             return cursor.fetchone()[0]
 
     def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
-        gate, params = _gate(articles, "s.article_id")
-        # The tsquery is written out each time, never a CTE: the planner then
-        # sees the words and estimates how many rows match. Only the
-        # candidates are ranked, after the cut.
+        candidates, params = self.candidates(query, articles)
+        # Only the candidates are ranked, after the cut.
         websearch = query.websearch()
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
@@ -518,11 +602,7 @@ class PostgreSQLBackend:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                WITH candidates AS (
-                    SELECT s.article_id AS id FROM {TABLE} s
-                    WHERE s.document @@ {self.TSQUERY} AND {gate}
-                    ORDER BY s.article_id DESC LIMIT %s
-                ),
+                {candidates},
                 counted AS (
                     SELECT c.id,
                         ts_rank('{POSTGRES_WEIGHTS}', s.document, {self.TSQUERY}) AS score,
@@ -540,9 +620,7 @@ class PostgreSQLBackend:
                 ORDER BY best.score DESC, best.id DESC
                 """,  # noqa: S608 - identifiers are constants, values are parameters
                 (
-                    websearch,
                     *params,
-                    CANDIDATES + 1,
                     websearch,
                     CANDIDATES,
                     limit,

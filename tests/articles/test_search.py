@@ -193,6 +193,69 @@ class QueryTests:
     def test_websearch_text_is_rebuilt_from_words(self):
         assert search.parse('a "b c" -d or e').websearch() == 'a "b c" or e -d'
 
+    def test_the_loose_words_drop_phrases_quotes_and_exclusions(self):
+        assert search.parse('a "b c" -d or e').words() == "a b c or e"
+
+
+# SPARSE 0 walks the newest rows by primary key (the words are "common");
+# a large SPARSE lists the matches from the index first (they are "rare").
+# Both ways must list the same articles, newest first up to the cap.
+@pytest.mark.parametrize("sparse", [0, 10_000], ids=["walked", "listed-from-index"])
+class CandidateTests:
+    @pytest.fixture(autouse=True)
+    def small_cap(self, monkeypatch, sparse):
+        monkeypatch.setattr(search, "CANDIDATES", 3)
+        monkeypatch.setattr(search, "SPARSE", sparse)
+
+    def listed(self, query: str, **filters) -> tuple[set[str], bool]:
+        results = search.search(query, **filters)
+        return {hit.article.title for hit in results[:]}, results.more
+
+    def test_past_the_cap_the_newest_published_are_ranked_and_more_is_said(self, client):
+        for n in range(5):
+            make_article(title=f"Heron {n}")
+        make_draft(title="Heron draft")
+        make_scheduled(title="Heron scheduled")
+        assert self.listed("heron") == ({"Heron 2", "Heron 3", "Heron 4"}, True)
+        html = client.get("/search/", {"q": "heron"}).content.decode()
+        assert "More than 3 articles found; the 3 newest are ranked" in html
+
+    def test_at_the_cap_nothing_more_is_said(self):
+        for n in range(3):
+            make_article(title=f"Heron {n}")
+        make_draft(title="Heron draft")
+        assert self.listed("heron") == ({"Heron 0", "Heron 1", "Heron 2"}, False)
+
+    def test_a_phrase_is_checked_beyond_articles_holding_its_words_apart(self):
+        make_article(title="Night buses one")
+        make_article(title="Night buses two")
+        for n in range(4):
+            make_article(title=f"Buses at night {n}")
+        assert self.listed('"night buses"') == ({"Night buses one", "Night buses two"}, False)
+
+    def test_an_excluded_word_is_checked_on_every_candidate(self):
+        make_article(title="Heron river")
+        for n in range(4):
+            make_article(title=f"Heron lake {n}")
+        make_article(title="Heron pond")
+        assert self.listed("heron -lake") == ({"Heron river", "Heron pond"}, False)
+
+    def test_either_of_two_words_is_found(self):
+        make_article(title="Heron")
+        make_article(title="Egret")
+        make_article(title="Plover")
+        assert self.listed("heron or egret") == ({"Heron", "Egret"}, False)
+
+    def test_filters_apply_before_the_cap(self):
+        old = search_now() - datetime.timedelta(days=400)
+        music = make_category(name="Music", slug="music")
+        for n in range(3):
+            make_article(title=f"Heron song {n}", category=music, published_at=old)
+        for n in range(4):
+            make_article(title=f"Heron {n}")
+        assert self.listed("heron", category=music)[0] == {f"Heron song {n}" for n in range(3)}
+        assert self.listed("heron", date_to=old.date())[0] == {f"Heron song {n}" for n in range(3)}
+
 
 class ResultsPageTests:
     def test_snippets_are_escaped_and_mark_the_words(self, client):
