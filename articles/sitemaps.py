@@ -20,6 +20,8 @@ from newsroom.cache import remember
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
 AGGREGATE_TIMEOUT = 60 * 60
+# How many of the newest changes to look through for a live article's.
+WINDOWS = (100, 10_000)
 
 
 def remembered(name: str, compute):
@@ -31,21 +33,25 @@ def latest_change() -> datetime.datetime | None:
     return remembered("latest", newest_published_change)
 
 
-def newest_published_change(candidates: int = 100) -> datetime.datetime | None:
+def newest_published_change(candidates: tuple[int, ...] = WINDOWS) -> datetime.datetime | None:
     """``MAX(updated_at)`` of published articles, without reading them all.
 
     With the gate's date condition, databases pick the publish-date index and
     read every published row. The newest changes of articles with the
     published status come first through (status, -updated_at); the newest
-    of those the gate lets through is the answer, unless all of them are
-    scheduled, when the full aggregate decides.
+    of those the gate lets through is the answer. Scheduled articles changed
+    since the newest live one can fill the first window, so a wider one is
+    tried, and only then the full aggregate.
     """
     published = Article.objects.published()
     recent = Article.objects.filter(status=Article.Status.PUBLISHED).order_by("-updated_at")
-    newest = published.filter(pk__in=recent.values("pk")[:candidates]).aggregate(
-        latest=Max("updated_at")
-    )["latest"]
-    return newest or published.aggregate(latest=Max("updated_at"))["latest"]
+    for window in candidates:
+        newest = published.filter(pk__in=recent.values("pk")[:window]).aggregate(
+            latest=Max("updated_at")
+        )["latest"]
+        if newest is not None:
+            return newest
+    return published.aggregate(latest=Max("updated_at"))["latest"]
 
 
 def used_by_published(links: QuerySet, field: str, article: str) -> Exists:

@@ -118,7 +118,8 @@ def test_the_newest_change_skips_scheduled_articles_changed_since(noon, time_mac
     # Found among the candidates, and by the full aggregate when every
     # candidate is scheduled.
     assert newest_published_change() == live.updated_at
-    assert newest_published_change(candidates=2) == live.updated_at
+    assert newest_published_change(candidates=(1, 2)) == live.updated_at
+    assert newest_published_change(candidates=(2,)) == live.updated_at
 
 
 def test_taxonomy_sections_leave_out_what_only_hidden_articles_use(client, noon):
