@@ -39,6 +39,11 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 
+# The content API (/api/v1/) may be read from any origin, with GET only.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,6 +59,9 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "csp",
+    "corsheaders",
+    # The content API; its docs page uses the Swagger UI files in its wheel.
+    "ninja",
     "newsroom",
     "embeds",
     "articles",
@@ -62,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response carries it (static files and cached pages too).
     "newsroom.middleware.PermissionsPolicyMiddleware",
+    # Before the page cache, so cached API responses carry CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached page goes out without touching it or the
