@@ -108,6 +108,19 @@ def allow_only(request: HttpRequest, names: set[str]) -> None:
 
 
 class Problem(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": "Unknown parameter: colour.",
+                }
+            ]
+        }
+    }
+
     type: str
     title: str
     status: int
@@ -115,6 +128,14 @@ class Problem(Schema):
 
 
 class CategoryOut(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"name": "News", "slug": "news", "url": "https://example.org/category/news/"}
+            ]
+        }
+    }
+
     name: str
     slug: str
     url: str
@@ -149,6 +170,20 @@ class LeadImage(Schema):
 
 
 class EmbedOut(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "provider": "instagram",
+                    "url": "https://www.instagram.com/p/ABC123def/",
+                    "author_name": "Ana Lens",
+                    "author_handle": "analens",
+                    "title": "",
+                }
+            ]
+        }
+    }
+
     provider: str
     url: str
     author_name: str
@@ -188,6 +223,24 @@ class ArticleDetail(Schema):
 
 
 class ArticlePage(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "id": 42,
+                            "title": "Council approves the new library",
+                            "url": "https://example.org/2024/03/10/council-library/",
+                            "published_at": "2024-03-10T08:41:55+00:00",
+                        }
+                    ],
+                    "next": "https://example.org/api/v1/articles?cursor=MTcxMDA2MDExNS4wOjQy",
+                }
+            ]
+        }
+    }
+
     results: list[ArticleCard]
     next: str | None = Field(description="The next page's URL, or null on the last page.")
 
@@ -203,6 +256,12 @@ class SearchPage(Schema):
 
 
 class Site(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"name": "Newsroom", "url": "https://example.org", "language": "en-us"}]
+        }
+    }
+
     name: str
     url: str
     language: str
@@ -319,8 +378,12 @@ class ArticleFilters(Schema):
     category: Slug | None = Field(None, description="A category's slug; includes subcategories.")
     tag: Slug | None = None
     author: Slug | None = None
-    published_after: datetime.datetime | None = Field(None, description="Inclusive.")
-    published_before: datetime.datetime | None = Field(None, description="Exclusive.")
+    published_after: datetime.datetime | None = Field(
+        None, description="Inclusive; a time without offset is UTC."
+    )
+    published_before: datetime.datetime | None = Field(
+        None, description="Exclusive; a time without offset is UTC."
+    )
     ordering: Ordering = "-published_at"
     cursor: Annotated[str, Field(max_length=200)] | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT

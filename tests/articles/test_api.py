@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from articles.models import Article
@@ -301,6 +302,16 @@ class SchemaTests:
         schema = get(client, "/openapi.json").json()
         assert schema["openapi"].startswith("3.1")
         validate(schema)
+
+    def test_every_documented_example_validates_against_its_schema(self, client):
+        schema = get(client, "/openapi.json").json()
+        components = schema["components"]
+        checked = 0
+        for component in components["schemas"].values():
+            for example in component.get("examples", []):
+                OAS31Validator({**component, "components": components}).validate(example)
+                checked += 1
+        assert checked >= 5, "examples went missing"
 
     def test_served_schema_matches_the_committed_file(self, client):
         """A change to the API must update docs/api/openapi-v1.json (make api-schema)."""
