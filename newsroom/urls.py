@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from articles.api import api
+from articles.api.views import api
 from newsroom import views
 
 # A database outage is a 503 with Retry-After, not a 500 (newsroom/views.py).

@@ -1,49 +1,63 @@
-"""The content API, ``/api/v1/``: read-only JSON through the publish gate.
-
-Every article comes from ``Article.objects.published()``; categories, tags
-and authors are listed only while readers may see them (``articles.taxonomy``).
-Lists page with an opaque cursor on (``published_at``, ``id``), so a page's
-next page stays the same while new articles are published. Errors are RFC
-9457 problem details. HTTP caching (ETag, Last-Modified, 304, Cache-Control
-from the content generation) comes from ``newsroom.middleware.PageCacheMiddleware``
-like every public page's.
-"""
+"""The content API's endpoints, ``/api/v1/``: read-only, through the publish gate."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query
 from ninja.errors import HttpError, ValidationError
 from taggit.models import Tag
 
-from articles import imaging, search
-from articles.images import absolute_sources, extension_of, rendition_base
+from articles import search
+from articles.api.output import (
+    BadRequest,
+    api_cards,
+    author_out,
+    card_out,
+    category_out,
+    decode_cursor,
+    encode_cursor,
+    iso,
+    tag_out,
+)
+from articles.api.schemas import (
+    CARD_KEYS,
+    MAX_ID,
+    ArticleDetail,
+    ArticleFilters,
+    ArticlePage,
+    AuthorOut,
+    CategoryOut,
+    Problem,
+    SearchFilters,
+    SearchPage,
+    Site,
+    Slug,
+    TagOut,
+)
+from articles.images import absolute_sources
 from articles.links import absolute_url
-from articles.listing import cards
 from articles.models import Article, Author, Byline, Category, TaggedArticle, category_family
 from articles.sitemaps import used_by_published
 from articles.taxonomy import public_categories
 from embeds.models import Embed
 from embeds.rendering import embed_matches
 
-MAX_LIMIT = 100
-DEFAULT_LIMIT = 20
-MAX_ID = 2**63 - 1
-SLUG = r"^[-\w]{1,150}$"
-Slug = Annotated[str, Field(pattern=SLUG, max_length=150)]
-DateTimeText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 PROBLEM = "application/problem+json"
 
-api = NinjaAPI(
+
+class ContentAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # The view's name, not its module path: clients generate code from it.
+        return operation.view_func.__name__
+
+
+api = ContentAPI(
     title="newsroom content API",
     version="1",
     description="Read-only published content. Errors are RFC 9457 problem details.",
@@ -61,11 +75,6 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> HttpResp
     if detail:
         body["detail"] = detail
     return JsonResponse(body | extra, status=status, content_type=PROBLEM)
-
-
-class BadRequest(Exception):
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
 
 
 @api.exception_handler(ValidationError)
@@ -102,294 +111,6 @@ def allow_only(request: HttpRequest, names: set[str]) -> None:
             raise BadRequest(f"Parameter given more than once: {key}.")
         if any("\x00" in value for value in values):
             raise BadRequest(f"Parameter contains a NUL character: {key}.")
-
-
-# Schemas -------------------------------------------------------------------
-
-
-class Problem(Schema):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "type": "about:blank",
-                    "title": "Bad Request",
-                    "status": 400,
-                    "detail": "Unknown parameter: colour.",
-                }
-            ]
-        }
-    }
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-
-
-class CategoryOut(Schema):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {"name": "News", "slug": "news", "url": "https://example.org/category/news/"}
-            ]
-        }
-    }
-
-    name: str
-    slug: str
-    url: str
-
-
-class TagOut(Schema):
-    name: str
-    slug: str
-    url: str
-
-
-class AuthorOut(Schema):
-    name: str
-    slug: str
-    url: str
-
-
-class Rendition(Schema):
-    url: str
-    width: int
-    type: str
-
-
-class LeadImage(Schema):
-    url: str
-    width: int
-    height: int
-    alt: str
-    caption: str
-    credit: str
-    renditions: list[Rendition]
-
-
-class EmbedOut(Schema):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "provider": "instagram",
-                    "url": "https://www.instagram.com/p/ABC123def/",
-                    "author_name": "Ana Lens",
-                    "author_handle": "analens",
-                    "title": "",
-                }
-            ]
-        }
-    }
-
-    provider: str
-    url: str
-    author_name: str
-    author_handle: str
-    title: str
-
-
-class ArticleCard(Schema):
-    """An article in a list; ``fields=`` may leave any field out."""
-
-    id: int | None = None
-    title: str | None = None
-    dek: str | None = None
-    summary: str | None = None
-    url: str | None = None
-    published_at: DateTimeText | None = None
-    category: CategoryOut | None = None
-    authors: list[AuthorOut] | None = None
-    tags: list[TagOut] | None = None
-    image: LeadImage | None = None
-
-
-class ArticleDetail(Schema):
-    id: int
-    title: str
-    dek: str
-    summary: str
-    url: str
-    published_at: DateTimeText
-    updated_at: DateTimeText
-    category: CategoryOut
-    authors: list[AuthorOut]
-    tags: list[TagOut]
-    image: LeadImage | None
-    body: str = Field(description="Sanitized HTML.")
-    embeds: list[EmbedOut]
-
-
-class ArticlePage(Schema):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "results": [
-                        {
-                            "id": 42,
-                            "title": "Council approves the new library",
-                            "url": "https://example.org/2024/03/10/council-library/",
-                            "published_at": "2024-03-10T08:41:55+00:00",
-                        }
-                    ],
-                    "next": "https://example.org/api/v1/articles?cursor=MTcxMDA2MDExNS4wOjQy",
-                }
-            ]
-        }
-    }
-
-    results: list[ArticleCard]
-    next: str | None = Field(description="The next page's URL, or null on the last page.")
-
-
-class SearchHit(Schema):
-    rank: float
-    article: ArticleCard
-
-
-class SearchPage(Schema):
-    results: list[SearchHit]
-    more: bool = Field(description="Whether more articles match than were listed.")
-
-
-class Site(Schema):
-    model_config = {
-        "json_schema_extra": {
-            "examples": [{"name": "Newsroom", "url": "https://example.org", "language": "en-us"}]
-        }
-    }
-
-    name: str
-    url: str
-    language: str
-
-
-# Serialisation -------------------------------------------------------------
-
-CARD_KEYS = tuple(ArticleCard.model_fields)
-
-
-def iso(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).isoformat()
-
-
-def category_out(category: Category) -> dict:
-    return {
-        "name": category.name,
-        "slug": category.slug,
-        "url": absolute_url(category.get_absolute_url()),
-    }
-
-
-def tag_out(tag: Tag) -> dict:
-    from django.urls import reverse
-
-    url = absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
-    return {"name": tag.name, "slug": tag.slug, "url": url}
-
-
-def author_out(author: Author) -> dict:
-    return {
-        "name": author.name,
-        "slug": author.slug,
-        "url": absolute_url(author.get_absolute_url()),
-    }
-
-
-def image_out(article: Article) -> dict | None:
-    image = article.image
-    if image is None:
-        return None
-    name = image.file.name
-    base, extension = rendition_base(name), extension_of(name)
-    fallback = "image/png" if extension == "png" else "image/jpeg"
-    renditions = [
-        {
-            "url": absolute_url(default_storage.url(base + imaging.rendition_suffix(w, ext))),
-            "width": w,
-            "type": kind,
-        }
-        for w in imaging.widths_for(image.width)
-        for ext, kind in (("webp", "image/webp"), (extension, fallback))
-    ]
-    return {
-        "url": renditions[-1]["url"],
-        "width": image.width,
-        "height": image.height,
-        "alt": image.alt,
-        "caption": image.caption,
-        "credit": image.credit,
-        "renditions": renditions,
-    }
-
-
-def card_out(article: Article, keys: tuple[str, ...] = CARD_KEYS) -> dict:
-    makers = {
-        "id": lambda: article.pk,
-        "title": lambda: article.title,
-        "dek": lambda: article.dek,
-        "summary": lambda: article.summary,
-        "url": lambda: absolute_url(article.get_absolute_url()),
-        "published_at": lambda: iso(article.published_at),
-        "category": lambda: category_out(article.category),
-        "authors": lambda: [author_out(b.author) for b in article.bylines.all()],
-        # taggit's prefetch takes no ordering of its own.
-        "tags": lambda: [tag_out(t) for t in sorted(article.tags.all(), key=lambda t: t.name)],
-        "image": lambda: image_out(article),
-    }
-    return {key: makers[key]() for key in keys}
-
-
-def api_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
-    """List cards with their tags: a fixed number of queries for any page size."""
-    return cards(articles).prefetch_related("tags")
-
-
-# Cursors -------------------------------------------------------------------
-
-
-def encode_cursor(article: Article) -> str:
-    raw = f"{article.published_at.timestamp():.6f}:{article.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        seconds, pk = raw.split(":")
-        moment = datetime.datetime.fromtimestamp(float(seconds), tz=datetime.UTC)
-        pk = int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError, OSError) as exc:
-        raise BadRequest("The cursor is not valid.") from exc
-    if not 0 < pk <= MAX_ID:
-        raise BadRequest("The cursor is not valid.")
-    return moment, pk
-
-
-# Endpoints -----------------------------------------------------------------
-
-Ordering = Literal["-published_at", "published_at"]
-
-
-class ArticleFilters(Schema):
-    category: Slug | None = Field(None, description="A category's slug; includes subcategories.")
-    tag: Slug | None = None
-    author: Slug | None = None
-    published_after: datetime.datetime | None = Field(
-        None, description="Inclusive; a time without offset is UTC."
-    )
-    published_before: datetime.datetime | None = Field(
-        None, description="Exclusive; a time without offset is UTC."
-    )
-    ordering: Ordering = "-published_at"
-    cursor: Annotated[str, Field(max_length=200)] | None = None
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
-    fields: Annotated[str, Field(max_length=200)] | None = Field(
-        None, description=f"Comma-separated subset of: {', '.join(CARD_KEYS)}."
-    )
 
 
 def chosen_fields(fields: str | None) -> tuple[str, ...]:
@@ -544,15 +265,6 @@ def author_list(request: HttpRequest):
         Q(is_public=True) | Q(used_by_published(Byline.objects.all(), "author", "article"))
     )
     return [author_out(a) for a in shown.order_by("name", "pk").only("name", "slug")]
-
-
-class SearchFilters(Schema):
-    q: Annotated[str, Field(min_length=1, max_length=200)]
-    category: Slug | None = None
-    date_from: datetime.date | None = Field(None, description="Permalink date, inclusive.")
-    date_to: datetime.date | None = Field(None, description="Permalink date, inclusive.")
-    offset: Annotated[int, Field(ge=0, le=1000)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
 
 
 @api.get("/search", response={200: SearchPage, 400: Problem})
