@@ -43,6 +43,8 @@ SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Requests a minute each client address may make to /api/ (0: no limit).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "newsroom.middleware.PermissionsPolicyMiddleware",
     # Before the page cache, so cached API responses carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    # A per-client request budget on /api/ (articles/api/throttle.py).
+    "articles.api.throttle.ApiRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached page goes out without touching it or the

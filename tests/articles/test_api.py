@@ -322,3 +322,21 @@ class SchemaTests:
         html = get(client, "/docs").content.decode()
         assert '<script src="/static/ninja/swagger-ui-bundle.' in html
         assert "cdn" not in html.lower()
+
+
+class RateLimitTests:
+    def test_a_client_past_its_budget_gets_429_until_the_next_minute(
+        self, client, settings, time_machine
+    ):
+        time_machine.move_to(NOON, tick=False)
+        settings.API_RATE_LIMIT = 3
+        assert [get(client, "/site").status_code for _ in range(3)] == [200, 200, 200]
+        refused = get(client, "/site")
+        assert refused.status_code == 429
+        assert refused["Content-Type"] == "application/problem+json"
+        assert refused["Retry-After"] == "61"
+        assert "no-store" in refused["Cache-Control"]
+        assert client.get("/api/v1/site", REMOTE_ADDR="10.0.0.2").status_code == 200
+        assert client.get("/").status_code == 200  # the reader pages have no such budget
+        time_machine.move_to(NOON + datetime.timedelta(minutes=1), tick=False)
+        assert get(client, "/site").status_code == 200
