@@ -112,16 +112,24 @@ def api_cards(articles: QuerySet[Article]) -> QuerySet[Article]:
 # Cursors -------------------------------------------------------------------
 
 
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
 def encode_cursor(article: Article) -> str:
-    raw = f"{article.published_at.timestamp():.6f}:{article.pk}"
+    # Whole microseconds, not a float: the next page must start exactly after
+    # this row even when others share its publish time.
+    raw = f"{(article.published_at - EPOCH) // MICROSECOND}:{article.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        seconds, pk = raw.split(":")
-        moment = datetime.datetime.fromtimestamp(float(seconds), tz=datetime.UTC)
+        micros, pk = raw.split(":")
+        if not (micros.isdigit() and pk.isdigit()):
+            raise ValueError(raw)
+        moment = EPOCH + int(micros) * MICROSECOND
         pk = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError, OSError) as exc:
         raise BadRequest("The cursor is not valid.") from exc

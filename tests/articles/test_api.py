@@ -142,6 +142,14 @@ class ArticleTests:
         expected = [a.pk for a in sorted(newsroom[0], key=lambda a: a.published_at, reverse=True)]
         assert ids == expected[:6]
 
+    def test_cursor_pages_neither_skip_nor_repeat_articles_sharing_a_time(self, client, noon):
+        moment = NOON - datetime.timedelta(microseconds=123457)
+        same = {make_article(published_at=moment).pk for _ in range(5)}
+        listed = [a["id"] for a in walk(client, "/articles", limit=2)]
+        assert sorted(listed) == sorted(same)
+        oldest = [a["id"] for a in walk(client, "/articles", limit=2, ordering="published_at")]
+        assert oldest == sorted(same)
+
     def test_filters_and_ordering(self, client, newsroom):
         published = newsroom[0]
         by = {a.pk: a for a in published}
@@ -179,6 +187,8 @@ class HostileInputTests:
             "cursor=%21%21%21",
             "cursor=OTk5OTk5OTk5OTk5OTk5OTk5OTk6MQ",
             "cursor=MTow",
+            "cursor=LTE6MQ",
+            "cursor=MS41OjE",
             "category=a%00b",
             "tag=%00",
             "author=../../etc",
