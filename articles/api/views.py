@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -55,6 +56,25 @@ class ContentAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         # The view's name, not its module path: clients generate code from it.
         return operation.view_func.__name__
+
+    @property
+    def urls(self) -> tuple[list, str, str]:
+        """The API's URLs, answering HEAD as GET (the server drops the body),
+        as the pages do; ninja itself would answer 405."""
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _head_as_get(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _head_as_get(view):
+    @functools.wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "HEAD":
+            request.method = "GET"
+        return view(request, *args, **kwargs)
+
+    return answer
 
 
 api = ContentAPI(

@@ -230,6 +230,11 @@ class HostileInputTests:
     def test_an_id_past_every_row_is_a_404_not_a_500(self, client, newsroom):
         assert get(client, f"/articles/{2**63 - 1}").status_code == 404
 
+    def test_head_is_answered_like_get(self, client, newsroom):
+        response = client.head("/api/v1/articles")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+
     def test_writes_are_refused(self, client, newsroom):
         assert client.post("/api/v1/articles").status_code == 405
         assert client.delete(f"/api/v1/articles/{newsroom[0][0].pk}").status_code == 405
