@@ -323,3 +323,12 @@ def site(request: HttpRequest):
         "url": settings.SITE_URL,
         "language": settings.LANGUAGE_CODE,
     }
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def unknown(request: HttpRequest, rest: str):
+    """Any other address under /api/v1/: a problem, not the site's HTML 404 page.
+    Registered last, so every route above is tried first."""
+    raise Http404

@@ -230,6 +230,12 @@ class HostileInputTests:
     def test_an_id_past_every_row_is_a_404_not_a_500(self, client, newsroom):
         assert get(client, f"/articles/{2**63 - 1}").status_code == 404
 
+    def test_an_unknown_address_is_a_problem_json_404(self, client, newsroom):
+        for path in ("/api/v1/nope", "/api/v1/articles/1/extra"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert response["Content-Type"] == "application/problem+json", path
+
     def test_head_is_answered_like_get(self, client, newsroom):
         response = client.head("/api/v1/articles")
         assert response.status_code == 200
