@@ -39,6 +39,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 
+# The content API (/api/v1/) may be read from any origin, with GET only.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Requests a minute each client address may make to /api/ (0: no limit).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,6 +61,9 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "csp",
+    "corsheaders",
+    # The content API; its docs page uses the Swagger UI files in its wheel.
+    "ninja",
     "newsroom",
     "embeds",
     "articles",
@@ -62,6 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response carries it (static files and cached pages too).
     "newsroom.middleware.PermissionsPolicyMiddleware",
+    # Before the page cache, so cached API responses carry CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
+    # A per-client request budget on /api/ (articles/api/throttle.py).
+    "articles.api.throttle.ApiRateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session: a cached page goes out without touching it or the

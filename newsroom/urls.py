@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from articles.api.views import api
 from newsroom import views
 
 # A database outage is a 503 with Retry-After, not a 500 (newsroom/views.py).
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # Read-only content API; breaking changes go to /api/v2/ (docs/api.md).
+    path("api/v1/", api.urls),
     path("", include("articles.urls")),
 ]
 

@@ -1,6 +1,7 @@
 """Crawl the public site from its entry points; no unpublished article may show anywhere."""
 
 import datetime
+import json
 import re
 from collections import deque
 from html import unescape
@@ -184,3 +185,46 @@ def test_the_writer_on_the_byline_does_find_their_hidden_articles(site):
     for hidden in site:
         assert hidden.title in changelist
         assert owner.get(hidden.get_absolute_url()).status_code == 200
+
+
+def crawl_api(client) -> dict[str, str]:
+    """Every API answer reachable from /api/v1/: lists, their next pages, each
+    article by id and permalink, and the lists filtered by each listed name."""
+    seen: dict[str, str] = {}
+    queue = deque(
+        f"/api/v1/{path}"
+        for path in ("articles?limit=4", "categories", "tags", "authors", "site", "search?q=story")
+    )
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        seen[path] = text = response.content.decode()
+        body = json.loads(text)
+        if isinstance(body, list):  # categories, tags, authors: list each one's articles
+            kind = path.rsplit("/", 1)[-1].rstrip("s").replace("categorie", "category")
+            queue.extend(f"/api/v1/articles?{kind}={item['slug']}" for item in body)
+            continue
+        if body.get("next"):
+            queue.append(internal_path(body["next"]))
+        for item in body.get("results", []):
+            article = item.get("article", item)
+            queue.append(f"/api/v1/articles/{article['id']}")
+            queue.append("/api/v1/permalinks" + urlsplit(article["url"]).path.rstrip("/"))
+    assert len(seen) < MAX_PAGES, "crawl did not finish"
+    return seen
+
+
+def test_no_unpublished_article_or_its_taxonomy_shows_in_the_api(client, site):
+    answers = crawl_api(client)
+    assert sum("/api/v1/articles/" in path for path in answers) == 15
+    for path, text in answers.items():
+        for hidden in site:
+            assert hidden.title not in text, (hidden.title, path)
+            assert hidden.slug not in text, (hidden.slug, path)
+        for name in HIDDEN_TAXONOMY:
+            assert name not in text, (name, path)
+    for hidden in site:
+        assert client.get(f"/api/v1/articles/{hidden.pk}").status_code == 404
