@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
+from newsroom.auth import client_ip
+
 WINDOW = 60
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,10 @@ class ApiRateLimitMiddleware:
         if self.limit and request.path_info.startswith("/api/") and request.method != "OPTIONS":
             now = time.time()
             window = int(now // WINDOW)
-            key = f"api-rate:{window}:{request.META.get('REMOTE_ADDR', '')}"
+            # The client's address, past the proxies in FORWARDED_ALLOW_IPS (as
+            # the login lock-out reads it): behind nginx every request would
+            # otherwise count against the proxy's one address.
+            key = f"api-rate:{window}:{client_ip(request) or ''}"
             try:
                 cache.add(key, 0, WINDOW + 10)
                 used = cache.incr(key)

@@ -361,3 +361,21 @@ class RateLimitTests:
         assert client.get("/").status_code == 200  # the reader pages have no such budget
         time_machine.move_to(NOON + datetime.timedelta(minutes=1), tick=False)
         assert get(client, "/site").status_code == 200
+
+    def test_behind_the_proxy_each_client_has_its_own_budget(self, client, settings, time_machine):
+        time_machine.move_to(NOON, tick=False)
+        settings.API_RATE_LIMIT = 2
+        settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]
+
+        def via_proxy(forwarded: str) -> int:
+            return client.get(
+                "/api/v1/site", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+            ).status_code
+
+        assert [via_proxy("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert via_proxy("198.51.100.9") == 200  # another reader, not the proxy's budget
+        # A client that is not a trusted proxy cannot pick its own address.
+        spoofed = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+        again = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="5.6.7.8")
+        blocked = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="9.9.9.9")
+        assert [spoofed.status_code, again.status_code, blocked.status_code] == [200, 200, 429]
