@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from articles.html import clean_text, first_sentences, sanitize
 from articles.images import Image
@@ -206,6 +206,21 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").prefetch_related(
             models.Prefetch(
                 "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+            )
+        )
+
+    def with_tags(self) -> "ArticleQuerySet":
+        """Tags in one query, read through ``Article.tag_list``.
+
+        ``prefetch_related("tags")`` costs taggit a queryset build per article
+        (its manager's ``get_queryset`` runs for each one to hold the cache),
+        about as much as the query it saves; a plain reverse-FK prefetch into
+        an attribute does not."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "taggedarticle_set",
+                queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+                to_attr="prefetched_tagged",
             )
         )
 
@@ -477,6 +492,13 @@ class Article(models.Model):
     def ordered_authors(self) -> list[Author]:
         """Authors in byline order; uses the prefetch of ``for_listing()`` when present."""
         return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def tag_list(self) -> list[Tag]:
+        """Tags by name; uses the prefetch of ``with_tags()`` when present."""
+        if hasattr(self, "prefetched_tagged"):
+            return [item.tag for item in self.prefetched_tagged]
+        return list(self.tags.order_by("name"))
 
 
 class Byline(models.Model):
