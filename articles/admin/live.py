@@ -69,7 +69,11 @@ class LiveAdminMixin:
         article = self.get_object(request, object_id)
         if article is None:
             raise Http404(_("No such article."))
-        if not (
+        # Whoever may open the article reads its posts; writing is for those
+        # who may post or manage the coverage (the services check again).
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if request.method == "POST" and not (
             services.can_post(request.user, article) or services.can_manage_coverage(request.user)
         ):
             raise PermissionDenied
