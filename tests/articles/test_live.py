@@ -498,3 +498,27 @@ def test_vectors_posted_through_the_admin_are_sanitized(client, live, editor):
         admin.post(live_url(live), {"action": "post", "headline": vector, "body": vector})
     page = client.get(live.get_absolute_url()).content
     assert problems(page) == []
+
+
+@pytest.mark.parametrize("post_id", ["99999999999999999999999", "9223372036854775808", "0"])
+def test_hostile_post_ids_in_admin_urls_are_404(live, editor, post_id):
+    url = f"/admin/articles/article/{live.pk}/live/{post_id}/"
+    assert logged_in(editor).get(url).status_code == 404
+
+
+def test_the_live_page_needs_a_login_and_hides_other_writers_drafts(client, editor):
+    draft = make_draft()
+    assert client.get(live_url(draft)).status_code == 302
+    assert logged_in(make_writer("otto")).get(live_url(draft)).status_code == 404
+
+
+def test_a_pinned_post_or_another_articles_post_lands_on_the_first_page(client, live, editor):
+    pinned = post(live, editor, minutes_ago=50, pinned=True)
+    for n in range(4):
+        post(live, editor, f"<p>Update {n}.</p>", minutes_ago=40 - n)
+    other = services.start_coverage(make_article(), editor)
+    foreign = post(other, editor)
+    with override_settings(LIVE_PAGE_SIZE=2):
+        for post_id in (pinned.pk, foreign.pk):
+            page = client.get(f"{live.get_absolute_url()}?post={post_id}").content
+            assert ids_on_page(page)[0] == pinned.pk
