@@ -115,6 +115,7 @@ PLAIN_TEXT_FIELDS = (
     "lead_image_alt",
     "lead_image_caption",
     "lead_image_credit",
+    "key_points",
 )
 
 
@@ -337,6 +338,15 @@ class Article(models.Model):
         _("source"), max_length=50, blank=True, help_text=_("The system it was imported from.")
     )
     source_id = models.CharField(_("source id"), max_length=100, blank=True)
+
+    # Live coverage (articles.live): the page lists timestamped posts while
+    # it runs; ending it freezes them.
+    is_live = models.BooleanField(_("live coverage"), default=False, editable=False)
+    coverage_started_at = models.DateTimeField(_("coverage started"), null=True, editable=False)
+    coverage_ended_at = models.DateTimeField(_("coverage ended"), null=True, editable=False)
+    key_points = models.TextField(
+        _("key points"), blank=True, help_text=_("One point a line, shown above the live posts.")
+    )
 
     # Part of every signed preview link; replacing it revokes them all.
     preview_nonce = models.CharField(max_length=32, default=new_preview_nonce, editable=False)
@@ -594,6 +604,9 @@ class Redirect(models.Model):
     def __str__(self) -> str:
         return self.old_path
 
+
+# Live posts live beside the article they belong to (articles/live.py).
+from articles.live.models import LivePost  # noqa: E402, F401
 
 # Revisions keep an article with its byline and tags, so history, revert and
 # recovery of a deleted article bring them back too. The preview nonce is left
