@@ -59,9 +59,11 @@ def editors(actor=None):
 
 
 def writers(article: Article, actor=None):
-    users = get_user_model().objects.filter(
-        is_active=True, author__bylines__article=article
-    ).exclude(email="")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, author__bylines__article=article)
+        .exclude(email="")
+    )
     if actor is not None and actor.pk:
         users = users.exclude(pk=actor.pk)
     return users.distinct().order_by("pk")
@@ -92,8 +94,7 @@ def submitted(article: Article, actor, note: str = "") -> int:
         editors(actor),
         _("In review: %(title)s") % {"title": title},
         [
-            _("%(who)s submitted “%(title)s” for review.")
-            % {"who": _name(actor), "title": title},
+            _("%(who)s submitted “%(title)s” for review.") % {"who": _name(actor), "title": title},
         ],
         article,
         note,

@@ -21,7 +21,8 @@ def zone_label(moment: datetime.datetime | None = None) -> str:
 
 
 def local_time_label(moment: datetime.datetime | None) -> str:
-    """``moment`` in the site's zone, with the zone: "March 10, 2024, 1 p.m. (Europe/Paris, CET)"."""
+    """``moment`` in the site's zone, then the zone:
+    "March 10, 2024, 1 p.m. (Europe/Paris, CET)"."""
     if moment is None:
         return ""
     local = timezone.localtime(moment)
