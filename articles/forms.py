@@ -253,13 +253,13 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = timezone.now()
         self._check_unique_permalink(cleaned)
         if target is not None and not self.errors:
-            status, published_at = cleaned.get("status"), cleaned.get("published_at")
             cleaned["status"], cleaned["published_at"] = target
             self._check_unique_permalink(cleaned)
             if target[0] == Article.Status.PUBLISHED:
                 self._check_alt_text(cleaned)
+        if target is not None or self.publishing_action not in (None, "save"):
             # Saved as it is; the transition then moves it.
-            cleaned["status"], cleaned["published_at"] = status, published_at
+            self._keep_state(cleaned)
         if self.instance.pk and self.check_version:
             self._check_version()
         # Re-shown after a save that failed outside the form: it says why, and
@@ -273,11 +273,22 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _hidden_errors_shown(self) -> None:
         """Errors of the unseen status and time fields (only a crafted POST
-        has them) go above the form, where they can be read."""
+        has them) go above the form, where they can be read; the article's
+        state stays as it is."""
+        moved = False
         for name in ("status", "published_at"):
             for error in self._errors.pop(name, []):
                 label = self.fields[name].label if name in self.fields else name
                 self.add_error(None, f"{label}: {error}")
+                moved = True
+        if moved:
+            self._keep_state(self.cleaned_data)
+
+    def _keep_state(self, cleaned: dict) -> None:
+        """The status and time the article has now, in place of what was posted."""
+        for name in ("status", "published_at"):
+            if name in self.fields:
+                cleaned[name] = getattr(self.instance, name)
 
     def _publishing_target(self, cleaned: dict):
         """The button pressed: checked against the user's role and the article's
