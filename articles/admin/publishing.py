@@ -36,9 +36,11 @@ def time_cell(moment) -> str:
         return "—"
     local = timezone.localtime(moment)
     return format_html(
-        '<time class="nr-time" datetime="{}">{}</time>',
+        '<time class="nr-time" datetime="{}"><span class="nr-time-date">{},</span> '
+        '<span class="nr-time-clock">{}</span></time>',
         local.isoformat(),
-        date_format(local, "j M Y, H:i"),
+        date_format(local, "j M Y"),
+        date_format(local, "H:i"),
     )
 
 

@@ -301,4 +301,3 @@ class TestNewMember:
         assert logged_in(writer).get(self.URL).status_code == 403
         assert logged_in(root).get("/admin/auth/user/new-admin/").status_code == 404
         assert Client().get(self.URL).status_code == 302  # to the login page
-
