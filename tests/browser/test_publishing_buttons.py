@@ -1,7 +1,8 @@
 """The publishing buttons in Chromium: a writer saves a draft and submits it,
 the editor finds it on the admin index and publishes it now. axe (WCAG 2.2,
 target-size included) finds nothing wrong with the buttons, the schedule
-field or the queue; the list's "Updated" column fits at 1280 px."""
+field, the queue or the New writer form; the list's "Updated" column fits
+at 1280 px."""
 
 import re
 
@@ -156,3 +157,15 @@ def test_the_updated_column_fits_at_1280(live_server, editor_page):
         " return r.scrollWidth <= r.clientWidth; }"
     )
     assert re.search(r"\d{4},\s+\d\d:\d\d", cell.inner_text())
+
+
+def test_the_new_writer_form_passes_axe(browser, live_server, plain_static):
+    User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    context, page = log_in(browser, live_server, "root", [], for_axe=True)
+    page.goto(f"{live_server.url}/admin/auth/user/")
+    assert audit(page, ".object-tools") == []
+    page.get_by_role("link", name="New writer").click()
+    page.get_by_role("button", name="New writer").click()  # empty: every error shows
+    page.locator(".errornote").wait_for()
+    assert audit(page, "#content-main") == []
+    context.close()
