@@ -247,7 +247,7 @@ class TestNotifications:
     )
     def test_hostile_titles_stay_on_one_header_line(self, people, title):
         writer, editor = people
-        article = make_draft(authors=[writer.author], title=title[:250])
+        article = make_draft(authors=[writer.author], title=title[:200])
         assert notifications.submitted(article, writer, "note\r\nBcc: x@example.com") == 1
         [message] = mail.outbox
         assert "\n" not in message.subject and "\r" not in message.subject
