@@ -16,10 +16,12 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import images, imaging, revisions
+from articles import images, imaging, revisions, services
 from articles.html import clean_text, sanitize
 from articles.models import Article, Category
-from articles.permissions import can_publish
+from articles.notifications import NOTE_MAX_LENGTH
+from articles.permissions import can_edit_article, can_publish
+from articles.timezones import zone_label
 
 # What the body editor offers: paragraphs, h2-h4, bold, italic, links, lists,
 # blockquote, horizontal rule, images. Its output is cleaned with articles.html's
@@ -45,6 +47,34 @@ def clean_body(html: str) -> str:
     """The editor's HTML through the site's allowlist; an empty editor is ""."""
     cleaned = sanitize(html)
     return "" if cleaned in ("<p></p>", "<p><br></p>") else cleaned
+
+
+# The change form's buttons (``name="_publishing"``), each a transition in
+# articles.services; "save" keeps the article in its state.
+PUBLISHING_ACTIONS = ("save", "review", "publish", "schedule", "unpublish", "return")
+# Publish times before this are typos (or overflow the database's range).
+EARLIEST_PUBLISH_YEAR = 1900
+
+
+class ScheduleWidget(forms.DateTimeInput):
+    """A date-and-time input in the site's zone, the zone named beside it, and
+    the button that schedules the article at that time."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<span class="nr-schedule">{} <span class="nr-zone">{}</span> '
+            '<button type="submit" name="_publishing" value="schedule" '
+            'class="button nr-publishing-button">{}</button></span>',
+            field,
+            zone_label(),
+            _("Schedule"),
+        )
 
 
 MAX_NEW_TAGS = 20
@@ -99,6 +129,27 @@ class ArticleAdminForm(forms.ModelForm):
     )
     image_caption = forms.CharField(label=_("Its caption"), required=False, max_length=300)
     image_credit = forms.CharField(label=_("Its credit"), required=False, max_length=150)
+    # Filled only to schedule: the buttons say what happens, not a status menu.
+    publish_at = forms.CharField(
+        label=_("Publish at"),
+        required=False,
+        max_length=64,
+        widget=ScheduleWidget,
+        help_text=_("In the site's time zone, shown beside the field."),
+    )
+    publishing_note = forms.CharField(
+        label=_("Note for the email"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Optional. Sent with the email this button sends: to the editors when "
+            "you submit, to the writer when you publish, schedule or return it."
+        ),
+    )
+    # Set by clean(): the button pressed, and the time to schedule at.
+    publishing_action: str | None = None
+    schedule_at = None
 
     class Meta:
         model = Article
@@ -123,6 +174,12 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["loaded_version"] = self.instance.version
+        # Status and time travel with the form unseen, so a plain save keeps
+        # the article where it is; the buttons move it (articles.services).
+        if "status" in self.fields:
+            self.fields["status"].widget = forms.HiddenInput()
+        if "published_at" in self.fields:
+            self.fields["published_at"].widget = forms.SplitHiddenDateTimeWidget()
         if "status" in self.fields and not self._can_publish():
             # Writers see the two states they may choose; a crafted "published"
             # still reaches clean() and is refused there with a reason.
@@ -173,11 +230,36 @@ class ArticleAdminForm(forms.ModelForm):
 
     # The form -----------------------------------------------------------
 
+    def clean_published_at(self):
+        value = self.cleaned_data.get("published_at")
+        if value is not None:
+            _check_year(value)
+        return value
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._hidden_errors_shown()
         if not self._can_publish():
             self._refuse_publishing(cleaned)
+        target = self._publishing_target(cleaned)
+        if (
+            target is None
+            and cleaned.get("status") == Article.Status.PUBLISHED
+            and "published_at" in self.fields
+            and cleaned.get("published_at") is None
+            and "published_at" not in self.errors
+        ):
+            # "Published" with no time means now.
+            cleaned["published_at"] = timezone.now()
         self._check_unique_permalink(cleaned)
+        if target is not None and not self.errors:
+            cleaned["status"], cleaned["published_at"] = target
+            self._check_unique_permalink(cleaned)
+            if target[0] == Article.Status.PUBLISHED:
+                self._check_alt_text(cleaned)
+        if target is not None or self.publishing_action not in (None, "save"):
+            # Saved as it is; the transition then moves it.
+            self._keep_state(cleaned)
         if self.instance.pk and self.check_version:
             self._check_version()
         # Re-shown after a save that failed outside the form: it says why, and
@@ -188,6 +270,95 @@ class ArticleAdminForm(forms.ModelForm):
         if cleaned.get("status") == Article.Status.PUBLISHED:
             self._check_alt_text(cleaned)
         return cleaned
+
+    def _hidden_errors_shown(self) -> None:
+        """Errors of the unseen status and time fields (only a crafted POST
+        has them) go above the form, where they can be read; the article's
+        state stays as it is."""
+        moved = False
+        for name in ("status", "published_at"):
+            for error in self._errors.pop(name, []):
+                label = self.fields[name].label if name in self.fields else name
+                self.add_error(None, f"{label}: {error}")
+                moved = True
+        if moved:
+            self._keep_state(self.cleaned_data)
+
+    def _keep_state(self, cleaned: dict) -> None:
+        """The status and time the article has now, in place of what was posted."""
+        for name in ("status", "published_at"):
+            if name in self.fields:
+                cleaned[name] = getattr(self.instance, name)
+
+    def _publishing_target(self, cleaned: dict):
+        """The button pressed: checked against the user's role and the article's
+        state, and its (status, publish time) returned; None for a form posted
+        without one (a plain save, a revert)."""
+        action = self.data.get("_publishing")
+        if action is None:
+            return None
+        if action not in PUBLISHING_ACTIONS:
+            self.add_error(None, _("Unknown button. Reload the page and try again."))
+            return None
+        self.publishing_action = action
+        article, user = self.instance, self._user()
+        editor = self._can_publish()
+        live, state = article.is_published, article.state if article.pk else None
+        if action == "save":
+            return None
+        refused = {
+            "review": article.pk is not None
+            and (article.status != Article.Status.DRAFT or not can_edit_article(user, article)),
+            "publish": not editor or live,
+            "schedule": not editor or live,
+            "unpublish": not editor or article.status != Article.Status.PUBLISHED,
+            "return": not editor or article.status != Article.Status.REVIEW,
+        }[action]
+        if refused:
+            self.add_error(
+                None,
+                _("That button does not apply here (the article is %(state)s). Nothing was saved.")
+                % {"state": (state.label if state else _("new")).lower()},
+            )
+            return None
+        now = timezone.now()
+        if action == "review":
+            return Article.Status.REVIEW, article.published_at
+        if action == "return":
+            return Article.Status.DRAFT, article.published_at
+        if action == "unpublish":
+            return Article.Status.DRAFT, article.published_at
+        if action == "publish":
+            keeps = article.published_at is not None and article.published_at <= now
+            return Article.Status.PUBLISHED, article.published_at if keeps else now
+        at = self._schedule_time(now)
+        if at is None:
+            return None
+        self.schedule_at = at
+        return Article.Status.PUBLISHED, at
+
+    def _schedule_time(self, now):
+        if "publish_at" in self.errors:
+            return None
+        text = (self.cleaned_data.get("publish_at") or "").strip()
+        if not text:
+            self.add_error("publish_at", _("Choose the date and time to publish at."))
+            return None
+        try:
+            naive = forms.DateTimeField().to_python(text)
+            _check_year(naive)
+            at = timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+            services.check_schedule_time(at, now)
+        except forms.ValidationError as error:
+            self.add_error("publish_at", error)
+            return None
+        except services.TransitionRefused as refusal:
+            self.add_error("publish_at", str(refusal))
+            return None
+        except (ValueError, OverflowError):
+            self.add_error("publish_at", _("Enter a valid date and time."))
+            return None
+        return at.replace(second=0, microsecond=0)
 
     def clean_image_upload(self) -> imaging.Prepared | None:
         upload = self.cleaned_data.get("image_upload")
@@ -274,6 +445,15 @@ class ArticleAdminForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["loaded_version"] = str(self.instance.version)
         self.add_error(None, conflict_message(self.instance, conflict))
+
+
+def _check_year(moment) -> None:
+    """Far past and far future times are typos; some overflow the database."""
+    if not EARLIEST_PUBLISH_YEAR <= moment.year <= 9000:
+        raise forms.ValidationError(
+            _("Enter a time between %(first)d and %(last)d.")
+            % {"first": EARLIEST_PUBLISH_YEAR, "last": 9000}
+        )
 
 
 def conflict_message(article: Article, conflict: revisions.Conflict):

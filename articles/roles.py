@@ -88,3 +88,46 @@ def sync_roles_after_migrate(**kwargs) -> None:
         # has no auth models yet; the full migrate that follows syncs the roles.
         return
     sync_roles(registry)
+
+
+# Accounts follow their roles ------------------------------------------------
+
+
+def staff_follows_roles(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """``m2m_changed`` on ``User.groups``: a user given Writer or Editor becomes
+    staff (the admin lets them in); one whose last role is taken away stops
+    being staff, unless a superuser. Either side of the relation, admin form
+    or code (``user.groups.add``, ``group.user_set.remove``)."""
+    if action == "pre_clear" and reverse and instance.name in ROLES:
+        # After the clear the members are gone: note them now.
+        instance._role_members_cleared = list(instance.user_set.values_list("pk", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    Group = global_apps.get_model("auth", "Group")
+    User = global_apps.get_model(*_user_model_label().split("."))
+    if reverse:  # a group's members changed
+        if instance.name not in ROLES:
+            return
+        if action == "post_clear":
+            pk_set = instance.__dict__.pop("_role_members_cleared", [])
+        users = User.objects.filter(pk__in=pk_set or [])
+    else:
+        if pk_set is not None and not Group.objects.filter(pk__in=pk_set, name__in=ROLES).exists():
+            return
+        users = User.objects.filter(pk=instance.pk)
+    with_role = users.filter(groups__name__in=ROLES).values("pk")
+    if action == "post_add":
+        users.filter(pk__in=with_role, is_staff=False).update(is_staff=True)
+    else:
+        users.exclude(pk__in=with_role).filter(is_superuser=False, is_staff=True).update(
+            is_staff=False
+        )
+    if not reverse:
+        instance.is_staff = User.objects.values_list("is_staff", flat=True).get(pk=instance.pk)
+
+
+def _user_model_label() -> str:
+    from django.conf import settings
+
+    return settings.AUTH_USER_MODEL

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from articles import images, redirects, search
+from articles import images, notifications, redirects, search
 from articles.html import clean_text, sanitize
 from articles.models import Article, Author, Byline, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
@@ -178,7 +178,11 @@ def _locked(article: Article, *, force: bool = False) -> Article:
 
 
 @transaction.atomic
-def submit_for_review(article: Article, user: User, *, force: bool = False) -> Article:
+def submit_for_review(
+    article: Article, user: User, *, note: str = "", force: bool = False
+) -> Article:
+    """Hand a draft to the editors; they get an email (with ``note``) once
+    the transaction commits."""
     article = _locked(article, force=force)
     if not can_edit_article(user, article):
         raise TransitionRefused(_("You may not change “%(title)s”.") % {"title": article.title})
@@ -189,16 +193,22 @@ def submit_for_review(article: Article, user: User, *, force: bool = False) -> A
         )
     article.status = Article.Status.REVIEW
     save_article(article, user=user, comment=_("Submitted for review."))
+    notifications.on_commit(notifications.submitted, article, user, note)
     return article
 
 
 @transaction.atomic
 def publish_now(
-    article: Article, user: User, now: datetime.datetime | None = None, *, force: bool = False
+    article: Article,
+    user: User,
+    now: datetime.datetime | None = None,
+    *,
+    note: str = "",
+    force: bool = False,
 ) -> Article:
     """Make the article live now. A scheduled or never-published article gets
     the current time; one published before and since unpublished keeps its
-    date, and so its URL."""
+    date, and so its URL. Its writers get an email (with ``note``)."""
     if not can_publish(user):
         raise TransitionRefused(_("You do not have permission to publish articles."))
     article = _locked(article, force=force)
@@ -209,6 +219,65 @@ def publish_now(
     if article.published_at is None or article.published_at > now:
         article.published_at = now
     save_article(article, user=user, comment=_("Published."))
+    notifications.on_commit(notifications.published, article, user, note)
+    return article
+
+
+# How far ahead a story may be scheduled: beyond this a date is a typo.
+SCHEDULE_HORIZON = datetime.timedelta(days=5 * 366)
+
+
+def check_schedule_time(at: datetime.datetime, now: datetime.datetime | None = None) -> None:
+    """Refuse a publish time that is not in the future, or absurdly far in it."""
+    now = now or timezone.now()
+    if at <= now:
+        raise TransitionRefused(
+            _("The time to publish at has passed. Choose a later time, or publish now.")
+        )
+    if at > now + SCHEDULE_HORIZON:
+        raise TransitionRefused(_("Schedule at most five years ahead."))
+
+
+@transaction.atomic
+def schedule(
+    article: Article,
+    user: User,
+    at: datetime.datetime,
+    *,
+    note: str = "",
+    now: datetime.datetime | None = None,
+    force: bool = False,
+) -> Article:
+    """Publish the article at ``at``, a future time: until then it is
+    scheduled, seen by no reader. A live article is unpublished first."""
+    if not can_publish(user):
+        raise TransitionRefused(_("You do not have permission to schedule articles."))
+    check_schedule_time(at, now)
+    article = _locked(article, force=force)
+    if article.is_published:
+        raise TransitionRefused(
+            _("“%(title)s” is live: unpublish it before scheduling it.") % {"title": article.title}
+        )
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at
+    save_article(article, user=user, comment=_("Scheduled."))
+    notifications.on_commit(notifications.scheduled, article, user, note)
+    return article
+
+
+@transaction.atomic
+def return_for_changes(
+    article: Article, user: User, *, note: str = "", force: bool = False
+) -> Article:
+    """Send an article in review back to its writers as a draft, with ``note``."""
+    if not can_publish(user):
+        raise TransitionRefused(_("Only editors can return an article for changes."))
+    article = _locked(article, force=force)
+    if article.status != Article.Status.REVIEW:
+        raise TransitionRefused(_("“%(title)s” is not in review.") % {"title": article.title})
+    article.status = Article.Status.DRAFT
+    save_article(article, user=user, comment=_("Returned for changes."))
+    notifications.on_commit(notifications.returned, article, user, note)
     return article
 
 

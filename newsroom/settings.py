@@ -117,6 +117,13 @@ AXES_USERNAME_CALLABLE = "newsroom.auth.client_username"
 FORWARDED_ALLOW_IPS = (env.str("FORWARDED_ALLOW_IPS", default="") or "127.0.0.1").split(",")
 AXES_VERBOSE = False
 
+# Email: review notifications and set-password links (articles/notifications.py).
+# Printed to the console unless EMAIL_URL names a server, e.g.
+# smtp+tls://user:password@mail.example.com:587 (django-environ's email_url).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Signed preview links for unpublished articles stay valid this long (seconds).
 ARTICLE_PREVIEW_MAX_AGE = 7 * 24 * 60 * 60
 

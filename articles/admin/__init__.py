@@ -1,4 +1,5 @@
 """The editorial admin: articles (``article``), and categories, authors, tags
-and redirects (``taxonomy``). Importing the modules registers them."""
+and redirects (``taxonomy``), users with their roles (``accounts``) and the
+review queue on the index (``queue``). Importing the modules registers them."""
 
-from articles.admin import article, images, taxonomy  # noqa: F401
+from articles.admin import accounts, article, images, queue, taxonomy  # noqa: F401

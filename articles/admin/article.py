@@ -22,6 +22,7 @@ from reversion.admin import VersionAdmin
 from articles import preview, search, services
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.live import LiveAdminMixin
+from articles.admin.publishing import PublishingMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm, stale_notice
 from articles.models import Article, Byline, State
@@ -81,16 +82,18 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
+class ArticleAdmin(
+    LiveAdminMixin, PublishingMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin
+):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [
         "title",
         "status_badge",
-        "published_at",
+        "published_time",
         "category",
         "author_names",
-        "updated_at",
+        "updated_time",
     ]
     list_filter = [StatusFilter, "category", "authors", "tags", "published_at"]
     # Searched through the full-text index (get_search_results), not LIKE.
@@ -102,7 +105,7 @@ class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, V
     show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "image"]
-    readonly_fields = ["embed_panel", "created_at", "updated_at"]
+    readonly_fields = ["embed_panel", "created_with_zone", "updated_with_zone"]
     actions = ["publish_now", "unpublish", "submit_for_review"]
     save_on_top = True
     object_history_template = "admin/articles/article/object_history.html"
@@ -158,9 +161,7 @@ class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, V
         return can_publish(request.user)
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
-        publishing = ["status", "published_at", "category", "tags", "new_tags"]
-        if not can_publish(request.user):
-            publishing.remove("published_at")
+        publishing = [*self.publishing_fields(request.user), "category", "tags", "new_tags"]
         if not request.user.has_perm("taggit.add_tag"):
             publishing.remove("new_tags")
         return [
@@ -186,7 +187,7 @@ class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, V
                 _("Import and record"),
                 {
                     "classes": ["collapse"],
-                    "fields": ["source", "source_id", "created_at", "updated_at"],
+                    "fields": ["source", "source_id", "created_with_zone", "updated_with_zone"],
                 },
             ),
         ]
@@ -230,6 +231,7 @@ class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, V
                 ),
                 force=reverting,
             )
+            self.apply_publishing(request, form)
         except OSError as error:
             if not request.FILES:
                 raise
@@ -278,6 +280,10 @@ class ArticleAdmin(LiveAdminMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, V
             # Someone saved in the instant between the form's check and the
             # save: the re-shown form's own check names them.
             request._newsroom_save_error = ""
+        except services.TransitionRefused as refusal:
+            # A button refused in the save itself (the form checks first):
+            # rolled back whole, the form says why.
+            request._newsroom_save_error = str(refusal)
         except (OperationalError, InterfaceError):
             logger.warning("admin save failed: database unavailable", exc_info=True)
             # A connection an outage broke is dropped, so re-reading reconnects.

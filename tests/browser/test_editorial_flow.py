@@ -77,10 +77,9 @@ def test_writer_submits_editor_schedules_readers_see_it_on_time(
     page.keyboard.type(INSTAGRAM)
     page.keyboard.press("Enter")
     page.keyboard.type("Timetables are at https://example.com/night-buses for now.")
-    page.select_option("#id_status", "review")
-    assert page.locator("#id_published_at_0").count() == 0  # writers cannot schedule
-    page.click("input[name=_save]")
-    page.wait_for_url(f"{live_server.url}/admin/articles/article/")
+    assert page.locator("#id_publish_at").count() == 0  # writers cannot schedule
+    page.get_by_role("button", name="Submit for review").first.click()
+    page.wait_for_url(re.compile(r".*/admin/articles/article/\d+/change/$"))
     assert "was added successfully" in page.content()
     writer_context.close()
 
@@ -92,18 +91,20 @@ def test_writer_submits_editor_schedules_readers_see_it_on_time(
     )
     assert '<a href="https://example.com/night-buses" rel="noopener noreferrer">' in article.body
 
-    # The editor schedules it one hour ahead.
-    go_live = (timezone.now() + datetime.timedelta(hours=1)).replace(microsecond=0)
+    # The editor schedules it one hour ahead (to the minute, as the field takes it).
+    go_live = (timezone.now() + datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
     local = timezone.localtime(go_live)
     editor_context, page = log_in(browser, live_server, "eddie", csp_errors)
     page.goto(f"{live_server.url}/admin/articles/article/?state=review")
     page.get_by_role("link", name=TITLE).click()
     assert INSTAGRAM in page.locator(".nr-embeds").inner_text()
-    page.select_option("#id_status", "published")
-    page.fill("#id_published_at_0", local.date().isoformat())
-    page.fill("#id_published_at_1", local.time().isoformat())
-    page.click("input[name=_save]")
-    page.wait_for_url(re.compile(r".*/admin/articles/article/(\?.*)?$"))
+    assert not page.locator("#id_publish_at").is_visible()
+    page.get_by_role("button", name="Schedule…").first.click()
+    page.fill("#id_publish_at", local.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    # The same page comes back: with the news, or with why not.
+    page.locator(".messagelist .success, .errornote").first.wait_for()
+    assert "Scheduled: it goes live at" in page.content(), page.locator("#content").inner_text()
     page.goto(f"{live_server.url}/admin/articles/article/?state=scheduled")
     assert page.locator(".nr-badge--scheduled").count() == 1
     editor_context.close()
