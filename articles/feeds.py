@@ -5,6 +5,11 @@ in most readers, a channel's description as HTML. Every such field is built
 by ``as_html``: plain text escaped, then through the body's sanitizer, so no
 writer's text turns into markup once a reader decodes it. Titles, names and
 categories are plain text and stay so.
+
+Embeds in a body reach feed readers as plain linked cards (provider, title,
+author, link; ``embeds/feed_card.html``), their rows fetched in one query
+per feed. ``FEED_CONTENT`` (settings) chooses whether items carry the full
+body (``"full"``) or only the summary (``"summary"``).
 """
 
 import io
@@ -25,6 +30,7 @@ from articles import images
 from articles.html import clean_text, sanitize
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
+from embeds import rendering
 
 FEED_SIZE = 20
 
@@ -45,7 +51,8 @@ class BufferedFeed:
 
 
 class ContentRssFeed(BufferedFeed, Rss201rev2Feed):
-    """RSS whose items also carry the full body in ``content:encoded``."""
+    """RSS whose items also carry the full body in ``content:encoded``
+    (items without ``content``, under ``FEED_CONTENT = "summary"``, do not)."""
 
     def rss_attributes(self):
         return {
@@ -55,7 +62,8 @@ class ContentRssFeed(BufferedFeed, Rss201rev2Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
-        handler.addQuickElement("content:encoded", item["content"])
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
 
 
 class ContentAtomFeed(BufferedFeed, Atom1Feed):
@@ -63,7 +71,8 @@ class ContentAtomFeed(BufferedFeed, Atom1Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
-        handler.addQuickElement("content", item["content"], {"type": "html"})
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 class LatestArticlesFeed(Feed):
@@ -87,7 +96,14 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj=None):
         articles = self.articles(obj).for_listing().select_related("image")
-        return articles.with_tags()[:FEED_SIZE]
+        items = list(articles.with_tags()[:FEED_SIZE])
+        if settings.FEED_CONTENT == "full":
+            # One query for every item's embeds; the rows ride on the items,
+            # never on this instance, which every request shares.
+            rows = rendering.embed_rows(item.body for item in items)
+            for item in items:
+                item.feed_embed_rows = rows
+        return items
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -114,9 +130,17 @@ class LatestArticlesFeed(Feed):
         return [item.category.name, *(clean_text(tag.name) for tag in item.tag_list)]
 
     def item_extra_kwargs(self, item: Article) -> dict:
+        if settings.FEED_CONTENT != "full":
+            return {}
         # Sanitized on save; again here for bodies stored under older rules,
-        # with library images given absolute addresses.
-        return {"content": images.absolute_sources(sanitize(item.body))}
+        # and once more with the embed cards in, with library images given
+        # absolute addresses.
+        body = rendering.render_body(
+            sanitize(item.body),
+            rows=getattr(item, "feed_embed_rows", None),
+            template=rendering.FEED_TEMPLATE,
+        )
+        return {"content": images.absolute_sources(sanitize(body))}
 
     def item_enclosure_url(self, item: Article) -> str | None:
         if item.image:
@@ -137,7 +161,9 @@ class LatestArticlesFeed(Feed):
         return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
 
 
-class LatestArticlesAtomFeed(LatestArticlesFeed):
+class AtomFeedMixin:
+    """The same feed as Atom, with its own address as the ``self`` link."""
+
     feed_type = ContentAtomFeed
 
     def get_feed(self, obj, request):
@@ -146,6 +172,10 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
         feed = super().get_feed(obj, request)
         feed.feed["feed_url"] = absolute_url(request.path)
         return feed
+
+
+class LatestArticlesAtomFeed(AtomFeedMixin, LatestArticlesFeed):
+    pass
 
 
 class ScopedFeed(LatestArticlesFeed):
@@ -213,3 +243,15 @@ class AuthorFeed(ScopedFeed):
 
     def articles(self, obj: Author):
         return Article.objects.published().filter(authors=obj)
+
+
+class CategoryAtomFeed(AtomFeedMixin, CategoryFeed):
+    pass
+
+
+class TagAtomFeed(AtomFeedMixin, TagFeed):
+    pass
+
+
+class AuthorAtomFeed(AtomFeedMixin, AuthorFeed):
+    pass

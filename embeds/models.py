@@ -44,7 +44,9 @@ class EmbedQuerySet(models.QuerySet):
         author name or handle, other embeds with neither title nor author."""
         social = Q(kind=Kind.SOCIAL) & (Q(author_name="") | Q(author_handle=""))
         other = ~Q(kind=Kind.SOCIAL) & Q(title="") & Q(author_name="")
-        return self.filter(social | other)
+        # Without its player id a Bandcamp card is only a link.
+        unplayable = Q(provider__in=providers.player_id_providers(), player_id="")
+        return self.filter(social | other | unplayable)
 
     def ensure(self, embeds: Iterable[EmbedMatch | str]) -> int:
         """Create empty rows for the matches (or recognised URLs) that have
@@ -140,6 +142,8 @@ class Embed(models.Model):
     @property
     def lacks_metadata(self) -> bool:
         """Mirrors ``EmbedQuerySet.missing_metadata()`` for one row."""
+        if self.provider in providers.player_id_providers() and not self.player_id:
+            return True
         if self.kind == Kind.SOCIAL:
             return not self.author_name or not self.author_handle
         return not self.title and not self.author_name

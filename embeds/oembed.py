@@ -2,7 +2,8 @@
 
 Only endpoints that answer without a token are used (YouTube, Vimeo, Spotify,
 SoundCloud, TikTok, X); Instagram's needs a Facebook app token, so its
-metadata is entered by hand in the admin.
+metadata is entered by hand in the admin. Bandcamp has no oEmbed: its player
+id, title and artist are read from its own page (:mod:`embeds.pages`).
 
 Everything that comes back is untrusted: it is fetched with the SSRF-safe
 client in :mod:`embeds.fetch`, and fields are stored as plain, length-capped
@@ -35,7 +36,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from PIL import Image
 
-from embeds import fetch, providers
+from embeds import fetch, pages, providers
 from embeds.fetch import FetchError
 from embeds.models import Embed
 
@@ -70,6 +71,7 @@ class Metadata:
     title: str = ""
     caption: str = ""
     thumbnail_url: str = ""
+    player_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def endpoints() -> dict[str, str]:
 
 
 def supports(provider: str) -> bool:
-    return provider in endpoints()
+    return provider in endpoints() or provider in pages.READERS
 
 
 # --- Untrusted text ----------------------------------------------------------
@@ -146,6 +148,8 @@ def fetch_metadata(url: str) -> Metadata:
     found = providers.match(url)
     if found is None:
         raise FetchError("Not a supported embed URL.")
+    if reader := pages.READERS.get(found.provider):
+        return from_page(reader(found))
     endpoint = endpoints().get(found.provider)
     if endpoint is None:
         raise FetchError(f"{found.provider_name} has no public oEmbed endpoint.")
@@ -161,6 +165,16 @@ def fetch_metadata(url: str) -> Metadata:
     except (UnicodeDecodeError, ValueError) as exc:
         raise FetchError("The answer is not valid JSON.") from exc
     return parse(found.provider, data)
+
+
+def from_page(data: dict[str, str]) -> Metadata:
+    """Metadata from what :mod:`embeds.pages` read off a provider's page."""
+    fields = Embed._meta
+    return Metadata(
+        author_name=clean_text(data.get("author_name"), fields.get_field("author_name").max_length),
+        title=clean_text(data.get("title"), fields.get_field("title").max_length),
+        player_id=data.get("player_id", ""),
+    )
 
 
 def fetch_thumbnail(url: str) -> tuple[bytes, str]:
@@ -208,7 +222,7 @@ def refresh(embed: Embed, *, thumbnails: bool = True, overwrite: bool = False) -
     except Exception:  # a broken answer must never break a caller's save or page
         logger.exception("Unexpected error fetching oEmbed for %s", embed.url)
         return _failed(embed, "Unexpected error; see the server log.")
-    for name in ("author_name", "author_handle", "title", "caption"):
+    for name in ("author_name", "author_handle", "title", "caption", "player_id"):
         value = getattr(metadata, name)
         if value and (overwrite or not getattr(embed, name)):
             setattr(embed, name, value)

@@ -382,9 +382,10 @@ def x(host: str, path: str, query: dict[str, list[str]]) -> Found | None:
 # --- Bandcamp ----------------------------------------------------------------
 
 # Bandcamp's player wants a numeric album or track id that its page URLs do
-# not carry, and it has no public oEmbed. Rather than scrape the page, an
-# embed renders as a link-out card until an editor stores the player id (the
-# number in Bandcamp's Share / Embed code) on the Embed row in the admin.
+# not carry, and it has no public oEmbed. An embed renders as a link-out card
+# until its Embed row has the player id: fetched from the page's own metadata
+# (embeds/pages.py, run by fetch_embeds or the admin's fetch action), or typed
+# in by an editor from Bandcamp's Share / Embed code.
 BANDCAMP_HOST = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\.bandcamp\.com")
 BANDCAMP_PATH = re.compile(r"/(?P<type>track|album)/(?P<slug>[a-z0-9-]{1,200})/?")
 
@@ -619,6 +620,11 @@ BY_KEY: dict[str, Provider] = {provider.key: provider for provider in PROVIDERS}
 
 def provider_choices() -> list[tuple[str, str]]:
     return [(provider.key, provider.name) for provider in PROVIDERS]
+
+
+def player_id_providers() -> list[str]:
+    """Providers whose player needs an id stored on the ``Embed`` row."""
+    return [provider.key for provider in PROVIDERS if provider.player_from_id is not None]
 
 
 def frame_hosts() -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -34,6 +35,8 @@ TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 VOID_TAGS = frozenset({"br", "hr", "img", "wbr"})
 
 GENERATION_KEY = "embeds:generation"
+CARD_TEMPLATE = "embeds/embed.html"
+FEED_TEMPLATE = "embeds/feed_card.html"
 
 Segment = str | EmbedMatch
 
@@ -121,23 +124,35 @@ def embed_urls(body: str) -> list[str]:
     return [match.url for match in embed_matches(body)]
 
 
-def render_body(body: str) -> SafeString:
+def embed_rows(bodies: Iterable[str]) -> dict[str, Embed]:
+    """The ``Embed`` rows of every embed in ``bodies``, by URL, in one query
+    (none if they have no embeds): for ``render_body(..., rows=...)`` over a list."""
+    found = [match for body in bodies for match in embed_matches(body)]
+    return {row.url: row for row in Embed.objects.for_urls(found)} if found else {}
+
+
+def render_body(
+    body: str, *, rows: dict[str, Embed] | None = None, template: str = CARD_TEMPLATE
+) -> SafeString:
     """``body`` (sanitized HTML) with its embeds rendered as cards.
 
     Runs one query, for all the body's ``Embed`` rows, and none if the body
-    has no embeds. A URL without a row still renders, as a card without
-    metadata.
+    has no embeds or ``rows`` (from :func:`embed_rows`) are given. A URL
+    without a row still renders, as a card without metadata. ``template``
+    picks the card: the page's, or ``FEED_TEMPLATE``, a plain linked card
+    for feed readers.
     """
     segments = _segments(body or "")
     found = [segment for segment in segments if isinstance(segment, EmbedMatch)]
     if not found:
         return mark_safe(body or "")  # noqa: S308 - sanitized by the caller, see the docstring
-    rows = {row.url: row for row in Embed.objects.for_urls(found)}
+    if rows is None:
+        rows = {row.url: row for row in Embed.objects.for_urls(found)}
     # The body was sanitized on save and is only cut at tag boundaries here;
     # the cards come from the template. Nothing else enters the output.
     return mark_safe(  # noqa: S308
         "".join(
-            render_match(segment, rows.get(segment.url))
+            render_match(segment, rows.get(segment.url), template)
             if isinstance(segment, EmbedMatch)
             else segment
             for segment in segments
@@ -188,7 +203,9 @@ def bump_generation() -> str:
     return generation
 
 
-def render_match(found: EmbedMatch, embed: Embed | None = None) -> SafeString:
+def render_match(
+    found: EmbedMatch, embed: Embed | None = None, template: str = CARD_TEMPLATE
+) -> SafeString:
     """The card for one recognised URL, with ``embed``'s metadata if given."""
     if embed is not None:
         found = found.with_player_id(embed.player_id)
@@ -199,7 +216,7 @@ def render_match(found: EmbedMatch, embed: Embed | None = None) -> SafeString:
     context = {
         "match": found,
         "embed": embed,
-        "icon": f"embeds/icons/{found.kind}.svg",
+        "icon": f"embeds/icons/{found.provider}.svg",
         "title": title,
         "caption": embed.caption if embed else "",
         "author_name": name,
@@ -208,7 +225,7 @@ def render_match(found: EmbedMatch, embed: Embed | None = None) -> SafeString:
         "thumbnail": embed.thumbnail if embed and embed.thumbnail else None,
         "frame_title": _frame_title(found, title, author),
     }
-    return render_to_string("embeds/embed.html", context)
+    return render_to_string(template, context)
 
 
 def _frame_title(found: EmbedMatch, title: str, author: str) -> str:

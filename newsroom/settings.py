@@ -38,6 +38,10 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base of the public site, used in feeds, sitemaps and share links.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# Feed items carry the article's full body ("full") or only its summary ("summary").
+FEED_CONTENT = env.str("FEED_CONTENT", default="full")
+if FEED_CONTENT not in ("full", "summary"):
+    sys.exit(f'newsroom: FEED_CONTENT must be "full" or "summary", not {FEED_CONTENT!r}.')
 
 # The content API (/api/v1/) may be read from any origin, with GET only.
 CORS_URLS_REGEX = r"^/api/"
@@ -329,6 +333,10 @@ EMBEDS_THUMBNAIL_MAX_BYTES = env.int("EMBEDS_THUMBNAIL_MAX_BYTES", default=2 * 1
 # over embeds.oembed.DEFAULT_ENDPOINTS. A mapping, so it is set here, not in
 # the environment.
 EMBEDS_OEMBED_ENDPOINTS: dict[str, str | None] = {}
+# Providers without oEmbed (Bandcamp) are read from their own pages (embeds/pages.py).
+EMBEDS_PAGE_MAX_BYTES = env.int("EMBEDS_PAGE_MAX_BYTES", default=2 * 1024 * 1024)
+# Tests only: {provider key: local base URL} to fetch those pages from.
+EMBEDS_PAGE_BASE_URLS: dict[str, str] = {}
 # Tests only: lets the client reach loopback addresses, over plain http too.
 # Never read from the environment: turned on, editors could make the server
 # request its own local services.

@@ -50,7 +50,10 @@
     var ratio = card.getAttribute("data-embed-ratio");
     if (ratio) { frame.classList.add("embed__frame--" + ratio); }
     frame.src = src;
+    // The frame takes the consent note's place; the Load button goes with it.
     var consent = card.querySelector("[data-embed-consent]");
+    var button = card.querySelector("[data-embed-load]");
+    if (button) { button.remove(); }
     if (consent) { consent.replaceWith(frame); } else { card.appendChild(frame); }
     card.setAttribute("data-embed-loaded", "");
     // The button the reader pressed is gone: keep their place in the page.
@@ -63,7 +66,9 @@
     var button = card.querySelector("[data-embed-load]");
     var checkbox = card.querySelector("[data-embed-remember]");
     if (!consent || !button) { return; }
+    // Shown only now: without JavaScript they could do nothing.
     consent.hidden = false;
+    button.hidden = false;
     if (checkbox) {
       checkbox.checked = remembered(provider);
       checkbox.addEventListener("change", function () {

@@ -164,7 +164,7 @@ def test_no_unpublished_article_is_reachable_from_any_public_page(client, site):
             ("category", "hidden-section"),
             ("category", "hidden-subsection"),
         ]
-        for feed in ("", "feed/")
+        for feed in ("", "feed/", "feed/atom/")
     ],
 )
 def test_taxonomy_of_hidden_articles_only_is_not_found(client, site, path):

@@ -9,7 +9,9 @@ from tests.factories import make_article, make_author, make_category
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
-FEEDS = ["/feed/", "/feed/atom/", "/category/news/feed/", "/tag/gigs/feed/", "/author/ana/feed/"]
+FEED_PATHS = ["feed/", "feed/atom/"]
+SCOPES = ["/category/news/", "/tag/gigs/", "/author/ana/"]
+FEEDS = ["/feed/", "/feed/atom/", *(f"{scope}{feed}" for scope in SCOPES for feed in FEED_PATHS)]
 
 
 @pytest.fixture
@@ -138,7 +140,11 @@ def hostile(noon):
     return article
 
 
-HOSTILE_FEEDS = ["/feed/", "/feed/atom/", "/category/hostile/feed/", "/author/hostile/feed/"]
+HOSTILE_FEEDS = [
+    "/feed/",
+    "/feed/atom/",
+    *(f"/{scope}/hostile/{feed}" for scope in ("category", "author") for feed in FEED_PATHS),
+]
 
 
 @pytest.mark.parametrize("url", HOSTILE_FEEDS)
@@ -184,3 +190,150 @@ def test_a_tag_with_control_characters_does_not_break_the_feed(client, noon):
     response = client.get("/feed/")
     assert response.status_code == 200
     assert "belltag" in feedparser.parse(response.content).entries[0].tags[-1].term
+
+
+# --- Embeds, content setting, query counts, links from the pages ----------------
+
+POSTS = ["https://www.instagram.com/p/CdGx1aPrQ3e/", "https://www.instagram.com/reel/CdJ4vWxYz1A/"]
+TRACK = "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"
+EMBED_BODY = "".join(
+    f"<p>Before embed {n}.</p><p>{url}</p>" for n, url in enumerate([*POSTS, TRACK])
+)
+ALL_FEEDS = [
+    "/feed/",
+    "/feed/atom/",
+    *(f"{scope}{feed}" for scope in SCOPES for feed in FEED_PATHS),
+]
+
+
+def make_embed_articles(count: int, *, offset: int = 0) -> None:
+    news = make_category(name="News", slug="news") if not offset else None
+    ana = make_author(name="Ana", slug="ana") if not offset else None
+    from articles.models import Author, Category
+
+    for n in range(offset, offset + count):
+        make_article(
+            title=f"Embeds {n}",
+            body=EMBED_BODY,
+            category=news or Category.objects.get(slug="news"),
+            authors=[ana or Author.objects.get(slug="ana")],
+            tags=["gigs"],
+            published_at=NOON - datetime.timedelta(hours=n + 1),
+        )
+
+
+@pytest.fixture
+def embed_articles(noon):
+    from embeds.models import Embed
+
+    make_embed_articles(2)
+    Embed.objects.update_or_create(
+        url=POSTS[0],
+        defaults={
+            "author_name": "The Lanterns",
+            "author_handle": "thelanternsband",
+            "caption": "Twelve cities.",
+        },
+    )
+    Embed.objects.update_or_create(url=POSTS[1], defaults={"author_name": HOSTILE})
+    Embed.objects.update_or_create(
+        url=TRACK, defaults={"title": "Lantern Light", "author_name": "The Lanterns"}
+    )
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_embeds_reach_every_feed_as_linked_cards(client, embed_articles, url):
+    from tests.articles.xss import feed_problems
+
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed_problems(response.content, where=url) == []
+    content = feed.entries[0].content[0].value
+    assert (
+        "<blockquote><p><strong>Instagram</strong></p>\n<p>Twelve cities.</p>\n"
+        "<p>A post shared by The Lanterns (@thelanternsband)</p>\n"
+        f'<p><a href="{POSTS[0]}" rel="noopener noreferrer">View this post on Instagram</a></p>'
+        "</blockquote>"
+    ) in content
+    assert "<strong>Spotify</strong>: Lantern Light" in content
+    assert f'<a href="{TRACK}" rel="noopener noreferrer">Listen on Spotify</a>' in content
+    assert f"<p>{POSTS[0]}</p>" not in content  # no bare URL
+    assert "<p>Before embed 2.</p>" in content
+    assert "<script" not in content and "<img" not in content
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_summary_feeds_carry_no_body(client, embed_articles, settings, url):
+    settings.FEED_CONTENT = "summary"
+    feed = feedparser.parse(client.get(url).content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    entry = feed.entries[0]
+    assert "content" not in entry
+    assert "Before embed 0." in entry.summary  # the summary made from the body
+    assert "blockquote" not in client.get(url).content.decode()
+
+
+def test_an_unknown_feed_content_setting_stops_the_process():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import newsroom.settings"],
+        env={"FEED_CONTENT": "everything", "DJANGO_DEBUG": "true", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert 'FEED_CONTENT must be "full" or "summary"' in result.stderr
+
+
+# The counts of tests/articles/test_queries.py plus one: the embed rows of all items.
+EMBED_FEED_QUERIES = {"feed": 4, "category": 6, "tag": 5, "author": 5}
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_feed_queries_with_embeds_do_not_grow_with_the_items(client, noon, url):
+    """One query for all the items' embed rows, whatever the number of items."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsroom import cache as content
+
+    def count() -> int:
+        cache.clear()
+        content.current()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    make_embed_articles(2)
+    with_2 = count()
+    make_embed_articles(6, offset=2)
+    assert count() == with_2 == EMBED_FEED_QUERIES[url.split("/")[1]]
+
+
+@pytest.mark.parametrize(
+    ("page", "rss", "atom"),
+    [
+        ("/category/news/", "/category/news/feed/", "/category/news/feed/atom/"),
+        ("/tag/gigs/", "/tag/gigs/feed/", "/tag/gigs/feed/atom/"),
+        ("/author/ana/", "/author/ana/feed/", "/author/ana/feed/atom/"),
+    ],
+)
+def test_scoped_pages_link_their_feeds_in_the_head_and_the_page(client, articles, page, rss, atom):
+    html = client.get(page).content.decode()
+    assert '<link rel="alternate" type="application/rss+xml" title="' in html
+    assert 'type="application/atom+xml" title="' in html and f'href="{atom}"' in html
+    assert f'<a href="{rss}">RSS feed</a>' in html
+    assert f'<a href="{atom}">Atom feed</a>' in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/category/nope/feed/atom/", "/tag/nope/feed/atom/", "/author/%00/feed/atom/"]
+)
+def test_atom_feeds_of_unknown_scopes_are_not_found(client, noon, url):
+    assert client.get(url).status_code == 404

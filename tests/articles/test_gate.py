@@ -27,6 +27,9 @@ SURFACES = [
     "/category/news/feed/",
     "/tag/gigs/feed/",
     "/author/ana/feed/",
+    "/category/news/feed/atom/",
+    "/tag/gigs/feed/atom/",
+    "/author/ana/feed/atom/",
     "/sitemap-articles.xml",
     "/news-sitemap.xml",
 ]

@@ -7,10 +7,13 @@ are recorded and aborted: the machine is offline, and a test must not
 depend on Instagram.
 """
 
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import path
@@ -19,6 +22,7 @@ from playwright.sync_api import Page, expect
 from embeds.csp import allow_embed_frames
 from embeds.models import Embed
 from newsroom.urls import urlpatterns as site_urlpatterns
+from tests.conftest import AXE_JS
 
 pytestmark = [
     pytest.mark.browser,
@@ -156,6 +160,9 @@ def test_always_load_is_remembered_per_provider(page: Page, offline, embeds_url)
     page.goto(embeds_url)
     boxes = page.get_by_label("Always load content from Instagram")
     expect(boxes).to_have_count(4)
+    expect(boxes.first).to_be_hidden()  # behind the card's "What loading ... shares"
+    page.get_by_text("What loading Instagram shares").first.click()
+    expect(page.get_by_text("This content comes from Instagram.").first).to_be_visible()
     boxes.first.check()
     for index in range(4):
         expect(boxes.nth(index)).to_be_checked()
@@ -207,6 +214,7 @@ def test_without_javascript_the_card_and_link_are_the_embed(browser, embeds_url)
             "href", POSTS[0]
         )
         expect(card.get_by_role("button")).to_be_hidden()
+        expect(card.locator("details")).to_be_hidden()
         assert page.locator("iframe").count() == 0
     finally:
         context.close()
@@ -214,3 +222,130 @@ def test_without_javascript_the_card_and_link_are_the_embed(browser, embeds_url)
 
 def test_page_with_embeds_has_no_axe_violations(axe_audit, embeds_url):
     assert axe_audit(embeds_url) == []
+
+
+# --- The compact card against a provider on 127.0.0.1 -------------------------
+
+
+class LocalProvider(BaseHTTPRequestHandler):
+    """Stands in for Instagram's embed page: the browser's requests to the
+    provider are answered from this real server on 127.0.0.1."""
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        body = b"<!doctype html><title>Post</title><p>Served by the local provider.</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def local_provider() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), LocalProvider)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_compact_card_loads_its_provider_on_click_and_nothing_before(
+    page: Page, embeds_url, local_provider
+):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    local = f"http://127.0.0.1:{local_provider.server_port}"
+
+    def route(route):
+        parts = urlsplit(route.request.url)
+        if parts.hostname in LOCAL_HOSTS:
+            route.continue_()
+        elif parts.hostname == "www.instagram.com":
+            # The provider's answer comes from the local server, not the network.
+            route.fulfill(response=route.fetch(url=f"{local}{parts.path}"))
+        else:
+            route.abort()
+
+    page.route("**/*", route)
+    page.goto(embeds_url)
+    page.wait_for_load_state("networkidle")
+    assert third_party(requests) == []
+    assert local_provider.paths == []
+    card = page.locator("figure.embed").first
+    expect(card.locator("svg.embed__icon")).to_have_count(1)
+    load = card.get_by_role("button", name="Load Instagram content")
+    expect(load).to_have_text("Load Instagram content")
+    expect(load).to_be_visible()
+
+    load.click()
+
+    frame = page.frame_locator(f'iframe[src="{POSTS[0]}embed/"]')
+    expect(frame.get_by_text("Served by the local provider.")).to_be_visible()
+    assert local_provider.paths == [urlsplit(POSTS[0]).path + "embed/"]
+    assert {urlsplit(url).hostname for url in third_party(requests)} == {"www.instagram.com"}
+    expect(card.get_by_role("button")).to_have_count(0)
+    expect(card.locator("details")).to_have_count(0)
+
+
+def test_the_compact_card_is_compact(page: Page, offline, embeds_url):
+    """Three posts take less room than a screen: each card is a few lines."""
+    for width, most in ((375, 200), (1280, 170)):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(embeds_url)
+        heights = page.locator("figure.embed").evaluate_all(
+            "cards => cards.slice(0, 3).map(card => card.getBoundingClientRect().height)"
+        )
+        assert max(heights) < most, (width, heights)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+@pytest.fixture
+def seeded_article() -> str:
+    from articles.models import Article
+
+    call_command("load_demo", verbosity=0)
+    article = Article.objects.published().get(slug="the-lanterns-announce-tour")
+    return article.get_absolute_url()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_article_with_three_embeds_has_no_axe_violations(
+    browser, live_server, plain_static, seeded_article, scheme
+):
+    """WCAG 2.2 A/AA and best practice, with the consent notes open too."""
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + seeded_article)
+        expect(page.get_by_role("button", name="Load Instagram content")).to_have_count(3)
+        expect(page.get_by_text("A post shared by The Lanterns (@thelanternsband)")).to_have_count(
+            2
+        )
+        violations = axe(page)
+        page.locator("figure.embed summary").evaluate_all(
+            "summaries => summaries.forEach(s => s.click())"
+        )
+        violations += axe(page)
+    finally:
+        context.close()
+    assert violations == []
+
+
+def axe(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+        'wcag22aa', 'best-practice']})"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["html"][:200] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]

@@ -81,3 +81,24 @@ class FetchEmbedsTests:
     def test_unknown_provider_is_refused(self):
         with pytest.raises(CommandError):
             run("--provider", "myspace")
+
+
+class EmbedIconsTests:
+    def test_the_vendored_marks_match_simple_icons_in_node_modules(self):
+        """templates/embeds/icons is what ``manage.py embed_icons`` writes from
+        the pinned simple-icons (make install puts it in node_modules)."""
+        from embeds.management.commands.embed_icons import icons_dir, rendered_icons
+        from embeds.providers import PROVIDERS
+
+        icons = rendered_icons()
+        assert sorted(icons) == sorted(f"{provider.key}.svg" for provider in PROVIDERS)
+        for name, content in icons.items():
+            assert (icons_dir() / name).read_text() == content, name
+
+    def test_every_mark_is_one_inline_path_hidden_from_assistive_technology(self):
+        from embeds.management.commands.embed_icons import icons_dir
+
+        for icon in icons_dir().glob("*.svg"):
+            svg = icon.read_text()
+            assert 'aria-hidden="true" focusable="false"' in svg
+            assert svg.count("<path ") == 1 and "href" not in svg and "http" not in svg

@@ -90,11 +90,12 @@ class RenderBodyTests:
 
     def test_card_offers_consent_controls_hidden_without_script(self, music_article_embeds):
         html = render_body(sanitized(f"<p>{POSTS[0]}</p>"))
-        assert re.search(r'<div class="embed__consent" data-embed-consent hidden>', html)
+        assert '<details class="embed__consent" data-embed-consent hidden>' in html
         assert (
-            '<button type="button" class="embed__load" data-embed-load>Load Instagram content'
-            in (html)
-        )
+            '<button type="button" class="embed__load" data-embed-load hidden>Load'
+            '<span class="visually-hidden"> Instagram content</span></button>'
+        ) in html
+        assert "<summary>What loading Instagram shares</summary>" in html
         assert "This content comes from Instagram" in html
         assert "shares data with Instagram" in html
         assert re.search(
@@ -276,7 +277,7 @@ class CardTests:
         Embed.objects.create(url="https://artist.bandcamp.com/album/record", player_id="123")
         html = render_url("https://artist.bandcamp.com/album/record")
         assert 'data-embed-src="https://bandcamp.com/EmbeddedPlayer/album=123/' in html
-        assert "Load Bandcamp content" in html
+        assert 'Load<span class="visually-hidden"> Bandcamp content</span>' in html
 
     def test_frame_attributes_travel_in_data_attributes(self):
         html = render_url("https://youtu.be/dQw4w9WgXcQ")

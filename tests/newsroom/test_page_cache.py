@@ -97,6 +97,7 @@ PUBLIC_URLS = [
     "/feed/",
     "/feed/atom/",
     "/category/news/feed/",
+    "/category/news/feed/atom/",
     "/sitemap.xml",
     "/sitemap-articles.xml",
     "/news-sitemap.xml",
