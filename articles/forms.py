@@ -16,7 +16,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import images, imaging, revisions
+from articles import embargo, images, imaging, revisions
 from articles.html import clean_text, sanitize
 from articles.models import Article, Category
 from articles.permissions import can_publish
@@ -99,6 +99,7 @@ class ArticleAdminForm(forms.ModelForm):
     )
     image_caption = forms.CharField(label=_("Its caption"), required=False, max_length=300)
     image_credit = forms.CharField(label=_("Its credit"), required=False, max_length=150)
+    break_embargo = embargo.break_embargo_field()
 
     class Meta:
         model = Article
@@ -109,6 +110,7 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "status",
             "published_at",
+            "embargo_until",
             "category",
             "tags",
             "image",
@@ -178,6 +180,7 @@ class ArticleAdminForm(forms.ModelForm):
         if not self._can_publish():
             self._refuse_publishing(cleaned)
         self._check_unique_permalink(cleaned)
+        embargo.check_embargo(self, cleaned)
         if self.instance.pk and self.check_version:
             self._check_version()
         # Re-shown after a save that failed outside the form: it says why, and

@@ -20,6 +20,7 @@ from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
 from articles import preview, search, services
+from articles.admin.corrections import CorrectionInline
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm, stale_notice
@@ -82,7 +83,7 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, CorrectionInline]
     list_display = [
         "title",
         "status_badge",
@@ -102,7 +103,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "image"]
     readonly_fields = ["embed_panel", "created_at", "updated_at"]
-    actions = ["publish_now", "unpublish", "submit_for_review"]
+    actions = ["publish_now", "publish_ahead_of_embargo", "unpublish", "submit_for_review"]
     save_on_top = True
     object_history_template = "admin/articles/article/object_history.html"
     change_form_template = "admin/articles/article/change_form.html"
@@ -157,9 +158,11 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
         return can_publish(request.user)
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
-        publishing = ["status", "published_at", "category", "tags", "new_tags"]
+        publishing = ["status", "published_at", "embargo_until", "break_embargo"]
+        publishing += ["category", "tags", "new_tags"]
         if not can_publish(request.user):
-            publishing.remove("published_at")
+            for name in ("published_at", "embargo_until", "break_embargo"):
+                publishing.remove(name)
         if not request.user.has_perm("taggit.add_tag"):
             publishing.remove("new_tags")
         return [
@@ -228,6 +231,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                     request, form, formsets, change
                 ),
                 force=reverting,
+                break_embargo=form.cleaned_data.get("break_embargo", False),
             )
         except OSError as error:
             if not request.FILES:
@@ -354,7 +358,11 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
 
     def response_action(self, request: HttpRequest, queryset: QuerySet[Article]):
         requested = request.POST.get("action", "")
-        if requested in {"publish_now", "unpublish"} and not self.has_publish_permission(request):
+        if requested in {
+            "publish_now",
+            "publish_ahead_of_embargo",
+            "unpublish",
+        } and not self.has_publish_permission(request):
             self.message_user(
                 request,
                 _("You do not have permission to publish or unpublish articles. Nothing changed."),
@@ -383,6 +391,12 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     @admin.action(description=_("Publish now"), permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         self._transition(request, queryset, services.publish_now, _("Published %(count)d."))
+
+    @admin.action(description=_("Publish now, ahead of any embargo"), permissions=["publish"])
+    def publish_ahead_of_embargo(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._transition(
+            request, queryset, services.publish_ahead_of_embargo, _("Published %(count)d.")
+        )
 
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
