@@ -18,7 +18,7 @@ from tests.articles.editorial import (
     make_editor,
     make_writer,
 )
-from tests.factories import make_article, make_draft
+from tests.factories import make_draft
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static")]
 
