@@ -127,6 +127,14 @@ class TestPreview:
 
 
 class TestAdmin:
+    def test_the_change_form_warns_while_the_embargo_holds(self, noon, editor, time_machine):
+        client = logged_in(editor)
+        article = make_draft(embargo_until=noon + HOUR)
+        text = client.get(change_url(article)).content.decode()
+        assert "Embargoed until March 10th, 2024, 13:00 UTC." in text
+        time_machine.move_to(noon + 2 * HOUR, tick=False)
+        assert "nr-embargo-warning" not in client.get(change_url(article)).content.decode()
+
     def test_scheduling_ahead_of_the_embargo_is_a_form_error_naming_the_checkbox(
         self, noon, editor
     ):
