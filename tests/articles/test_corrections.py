@@ -201,6 +201,29 @@ class TestCorrectionsLog:
         for bad in ("3", "0", "-1", "abc", "9" * 30, "1e3", "%00", "<script>"):
             assert client.get("/corrections/", {"page": bad}).status_code == 404, bad
 
+    @pytest.mark.usefixtures("page_cache_off")
+    def test_query_count_does_not_grow_with_the_page_size(self, client, monkeypatch):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from articles.corrections import CorrectionsView
+        from newsroom import cache as content
+
+        for n in range(12):
+            article = make_article(title=f"Story {n}")
+            Correction.objects.create(article=article, text=f"Fix of story {n}.")
+        counts = {}
+        for size in (3, 12):
+            monkeypatch.setattr(CorrectionsView, "paginate_by", size)
+            cache.clear()
+            content.current()
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get("/corrections/").content.decode()
+            assert page.count("correction-log__item") == size
+            counts[size] = len(queries)
+        assert counts[3] == counts[12] == 3
+
     def test_feeds_are_valid_xml_with_escaped_text(self, client, editor):
         article = make_article(title="Feed story")
         services.add_correction(article, editor, text="<img src=x onerror=alert(1)> & more")
