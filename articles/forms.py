@@ -16,7 +16,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from articles import images, imaging, revisions, services
+from articles import embargo, images, imaging, revisions, services
 from articles.html import clean_text, sanitize
 from articles.models import Article, Category
 from articles.notifications import NOTE_MAX_LENGTH
@@ -150,6 +150,7 @@ class ArticleAdminForm(forms.ModelForm):
     # Set by clean(): the button pressed, and the time to schedule at.
     publishing_action: str | None = None
     schedule_at = None
+    break_embargo = embargo.break_embargo_field()
 
     class Meta:
         model = Article
@@ -160,6 +161,7 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "status",
             "published_at",
+            "embargo_until",
             "category",
             "tags",
             "image",
@@ -257,6 +259,8 @@ class ArticleAdminForm(forms.ModelForm):
             self._check_unique_permalink(cleaned)
             if target[0] == Article.Status.PUBLISHED:
                 self._check_alt_text(cleaned)
+        # Against the state the button aims at, before the text is kept as it is.
+        embargo.check_embargo(self, cleaned)
         if target is not None or self.publishing_action not in (None, "save"):
             # Saved as it is; the transition then moves it.
             self._keep_state(cleaned)

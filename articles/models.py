@@ -2,7 +2,8 @@ import secrets
 
 import reversion
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -323,6 +324,17 @@ class Article(models.Model):
         blank=True,
         help_text=_("A future time schedules the article: it goes live at that moment."),
     )
+    # Partners may read it in advance (signed previews) but not report before
+    # this time; publishing earlier needs an explicit choice (articles.services).
+    embargo_until = models.DateTimeField(
+        _("embargoed until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Partners with a preview link may not publish before this time. "
+            "It must be no later than the publish time."
+        ),
+    )
     # The permalink's date: published_at's local date, or the creation date
     # while the article has none. Stored so the URL lookup is one indexed
     # equality and slugs can be unique per day in the database.
@@ -376,6 +388,13 @@ class Article(models.Model):
                 name="article_published_has_date",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(embargo_until__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(embargo_until__lte=models.F("published_at")),
+                name="article_embargo_not_after_publish",
+                violation_error_message=_("The embargo must end no later than the publish time."),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "review", "published"]),
                 name="article_status_valid",
@@ -436,6 +455,8 @@ class Article(models.Model):
         if self.published_at is not None:
             # Readers and machines see the time to the second; keep no more.
             self.published_at = self.published_at.replace(microsecond=0)
+        if self.embargo_until is not None:
+            self.embargo_until = self.embargo_until.replace(microsecond=0)
         moment = self.published_at or self.created_at or timezone.now()
         self.published_on = timezone.localdate(moment)
 
@@ -469,6 +490,11 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def is_embargoed(self) -> bool:
+        """Whether partners are still held to the embargo."""
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
 
     @property
     def is_scheduled(self) -> bool:
@@ -528,6 +554,89 @@ class Byline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self) -> "CorrectionQuerySet":
+        """Corrections and clarifications readers may see: those of published
+        articles only, through the one gate."""
+        return self.filter(
+            kind__in=Correction.LISTED_KINDS, article__in=Article.objects.published()
+        )
+
+
+class Correction(models.Model):
+    """A dated note on an article: a correction, an update or a clarification.
+
+    Never changed silently: every save is part of the article's revision
+    (``services.save_article``), so history keeps each earlier wording, and
+    an edit after the fact is dated (``edited_at``) on the page.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+        CLARIFICATION = "clarification", _("Clarification")
+
+    # What /corrections/ lists: fixes of the record, not new information.
+    LISTED_KINDS = (Kind.CORRECTION, Kind.CLARIFICATION)
+    MAX_LENGTH = 2000
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        _("text"),
+        max_length=MAX_LENGTH,
+        validators=[MaxLengthValidator(MAX_LENGTH)],
+        help_text=_("Plain text, shown to readers as written: what was wrong and what is right."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("wording changed"), null=True, blank=True, editable=False)
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["correction", "update", "clarification"]),
+                name="correction_kind_valid",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="correction_text_not_empty"),
+        ]
+        indexes = [
+            # /corrections/: the newest first.
+            models.Index(fields=["kind", "-created_at", "-id"], name="correction_kind_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.text = clean_text(self.text).strip()
+        self.created_at = self.created_at.replace(microsecond=0)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+    def clean(self) -> None:
+        self.text = clean_text(self.text or "").strip()
+        if not self.text:
+            raise ValidationError({"text": _("Write what was corrected or updated.")})
 
 
 def category_family(category: Category) -> tuple[list[Category], list[Category]]:
@@ -612,5 +721,9 @@ from articles.live.models import LivePost  # noqa: E402, F401
 # recovery of a deleted article bring them back too. The preview nonce is left
 # out: restoring an old one would revive revoked preview links.
 reversion.register(Byline)
+# Registered on its own, not followed from Article: a correction's every
+# wording is kept, and reverting an article's text never removes a correction
+# added since.
+reversion.register(Correction)
 reversion.register(TaggedArticle)
 reversion.register(Article, follow=["bylines", "taggedarticle_set"], exclude=["preview_nonce"])

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from taggit.models import Tag
 
 from articles.links import absolute_url
-from articles.models import Article, Author
+from articles.models import Article, Author, Correction
 from articles.rendering import render_article_body
 from articles.templatetags.articles import article_ld, share_links
 from newsroom.cache import remember
@@ -43,6 +43,10 @@ class ArticleParts:
     next_article: Article | None
     body: SafeString
     json_ld: SafeString
+    # Corrections, updates and clarifications, oldest first; the newest one's
+    # time is the "Updated" of the meta line.
+    corrections: list[Correction]
+    last_updated: datetime.datetime | None
     # Rendered once here rather than on every request: the byline, the tags
     # with the share block, and the pager with the related articles.
     byline: SafeString
@@ -91,6 +95,7 @@ def _build(article: Article) -> ArticleParts:
     ]
     tags = list(article.tags.order_by("name"))
     related, previous, following = related_and_neighbours(article, [tag.pk for tag in tags])
+    corrections = list(article.corrections.order_by("created_at", "pk"))
     return ArticleParts(
         canonical_url=canonical_url,
         lead_image_url=lead_image_url,
@@ -101,7 +106,9 @@ def _build(article: Article) -> ArticleParts:
         previous_article=previous,
         next_article=following,
         body=render_article_body(article),
-        json_ld=article_ld(article, authors, lead_image_url),
+        json_ld=article_ld(article, authors, lead_image_url, corrections),
+        corrections=corrections,
+        last_updated=max((c.created_at for c in corrections), default=None),
         byline=_render("includes/article_byline.html", authors=authors),
         footer=_render(
             "includes/article_footer.html",

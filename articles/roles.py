@@ -28,6 +28,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "articles.change_byline",
         "articles.delete_byline",
         "articles.view_byline",
+        # Corrections are editors' to add; writers see them on their articles.
+        "articles.view_correction",
         "articles.view_category",
         "articles.view_author",
         "taggit.view_tag",

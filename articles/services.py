@@ -18,13 +18,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from articles import images, notifications, redirects, search
 from articles.html import clean_text, sanitize
-from articles.models import Article, Author, Byline, TaggedArticle
+from articles.models import Article, Author, Byline, Correction, TaggedArticle
 from articles.permissions import User, can_edit_article, can_publish
 from articles.revisions import Conflict, find_conflict
 from embeds.models import Embed
@@ -37,6 +38,10 @@ class TransitionRefused(Exception):
 
 class MissingAltText(TransitionRefused):
     """An article would go live with an image that has no alt text."""
+
+
+class EmbargoBreach(TransitionRefused):
+    """The article would go live before its embargo ends, and no one said to."""
 
 
 class StaleVersion(Exception):
@@ -80,6 +85,7 @@ def save_article(
     tags: Iterable[str | Tag] | None = None,
     save_related: Callable[[], None] | None = None,
     force: bool = False,
+    break_embargo: bool = False,
 ) -> Article:
     """Save ``article`` with every effect of a write, in one transaction.
 
@@ -93,10 +99,15 @@ def save_article(
     An article saved since ``article`` was loaded (its ``version`` is behind
     the row's) is refused with ``StaleVersion`` and nothing is written, unless
     ``force`` says to replace that newer save (it stays in the history).
+
+    Publishing or scheduling before the article's embargo ends is refused
+    with ``EmbargoBreach`` unless ``break_embargo`` says so; then the embargo
+    is lifted (the revision keeps it).
     """
     with _version_restored_on_failure(article), transaction.atomic(), reversion.create_revision():
         if article.pk and not article._state.adding and not article.claim_version(force=force):
             raise StaleVersion.of(article)
+        _check_embargo(article, break_embargo=break_embargo)
         _place_images(article)
         previous_path = redirects.stored_permalink(article)
         article.save()
@@ -144,6 +155,33 @@ def _place_images(article: Article) -> None:
     reason = images.missing_alt_text(article.image, article.body)
     if reason and not Article.objects.filter(pk=article.pk, status=article.status).exists():
         raise MissingAltText(reason)
+
+
+def _check_embargo(article: Article, *, break_embargo: bool) -> None:
+    """An embargo ends no later than the publish time (a database constraint
+    too); going live before it ends is an explicit choice."""
+    if article.embargo_until is None:
+        return
+    going_live = article.status == Article.Status.PUBLISHED
+    when = article.published_at or (timezone.now() if going_live else None)
+    if when is None or article.embargo_until.replace(microsecond=0) <= when.replace(microsecond=0):
+        return
+    if not going_live:
+        raise EmbargoBreach(_("The embargo must end no later than the publish time."))
+    if not break_embargo:
+        raise EmbargoBreach(
+            _(
+                "“%(title)s” is embargoed until %(until)s. Publishing it earlier breaks the "
+                "embargo: confirm that you mean to."
+            )
+            % {"title": article.title, "until": embargo_label(article.embargo_until)}
+        )
+    article.embargo_until = None
+
+
+def embargo_label(moment: datetime.datetime) -> str:
+    """The embargo's end as people read it, with its time zone."""
+    return date_format(timezone.localtime(moment), "F jS, Y, H:i T")
 
 
 def _set_byline(article: Article, authors: list[Author]) -> None:
@@ -205,10 +243,12 @@ def publish_now(
     *,
     note: str = "",
     force: bool = False,
+    break_embargo: bool = False,
 ) -> Article:
     """Make the article live now. A scheduled or never-published article gets
     the current time; one published before and since unpublished keeps its
-    date, and so its URL. Its writers get an email (with ``note``)."""
+    date, and so its URL. Before its embargo ends, only with ``break_embargo``.
+    Its writers get an email (with ``note``)."""
     if not can_publish(user):
         raise TransitionRefused(_("You do not have permission to publish articles."))
     article = _locked(article, force=force)
@@ -218,7 +258,12 @@ def publish_now(
     article.status = Article.Status.PUBLISHED
     if article.published_at is None or article.published_at > now:
         article.published_at = now
-    save_article(article, user=user, comment=_("Published."))
+    comment = _("Published.")
+    if break_embargo and article.embargo_until and article.published_at < article.embargo_until:
+        comment = _("Published ahead of the embargo (until %(until)s).") % {
+            "until": embargo_label(article.embargo_until)
+        }
+    save_article(article, user=user, comment=comment, break_embargo=break_embargo)
     notifications.on_commit(notifications.published, article, user, note)
     return article
 
@@ -279,6 +324,33 @@ def return_for_changes(
     save_article(article, user=user, comment=_("Returned for changes."))
     notifications.on_commit(notifications.returned, article, user, note)
     return article
+
+
+def publish_ahead_of_embargo(article: Article, user: User, **kwargs) -> Article:
+    """``publish_now``, confirmed for an article whose embargo has not ended."""
+    return publish_now(article, user, break_embargo=True, **kwargs)
+
+
+# Corrections -------------------------------------------------------------------
+
+
+def add_correction(
+    article: Article, user: User, *, text: str, kind: str = Correction.Kind.CORRECTION
+) -> Correction:
+    """A dated correction, update or clarification on ``article``, saved through
+    the write path (one revision, a new article version, caches retired)."""
+    if not can_edit_article(user, article) or not user.has_perm("articles.add_correction"):
+        raise TransitionRefused(_("You may not change “%(title)s”.") % {"title": article.title})
+    correction = Correction(article=article, kind=kind, text=text, author=user)
+    correction.full_clean(exclude=["article"])
+    label = correction.get_kind_display()
+    save_article(
+        article,
+        user=user,
+        save_related=correction.save,
+        comment=_("%(kind)s added.") % {"kind": label},
+    )
+    return correction
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from articles.models import (
     Author,
     Byline,
     Category,
+    Correction,
     LivePost,
     Redirect,
     TaggedArticle,
@@ -33,6 +34,7 @@ CONTENT_MODELS = (
     Redirect,
     Image,
     LivePost,
+    Correction,
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import feeds, preview, views
+from articles import corrections, feeds, preview, views
 from articles.live import views as live_views
 
 
@@ -62,6 +62,9 @@ urlpatterns = [
     path("author/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
     path("author/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
     path("author/<uslug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("corrections/", corrections.CorrectionsView.as_view(), name="corrections"),
+    path("corrections/feed/", corrections.CorrectionsFeed(), name="corrections-feed"),
+    path("corrections/feed/atom/", corrections.CorrectionsAtomFeed(), name="corrections-feed-atom"),
     path("preview/<str:token>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<yyyy:year>/", views.ArticleYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<dd:month>/", views.ArticleMonthArchiveView.as_view(), name="archive-month"),

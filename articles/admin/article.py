@@ -20,6 +20,7 @@ from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
 from articles import preview, search, services
+from articles.admin.corrections import CorrectionInline
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.live import LiveAdminMixin
 from articles.admin.publishing import PublishingMixin
@@ -86,7 +87,7 @@ class ArticleAdmin(
     LiveAdminMixin, PublishingMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin
 ):
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, CorrectionInline]
     list_display = [
         "title",
         "status_badge",
@@ -106,7 +107,7 @@ class ArticleAdmin(
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category", "image"]
     readonly_fields = ["embed_panel", "created_with_zone", "updated_with_zone"]
-    actions = ["publish_now", "unpublish", "submit_for_review"]
+    actions = ["publish_now", "publish_ahead_of_embargo", "unpublish", "submit_for_review"]
     save_on_top = True
     object_history_template = "admin/articles/article/object_history.html"
     change_form_template = "admin/articles/article/change_form.html"
@@ -162,6 +163,8 @@ class ArticleAdmin(
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
         publishing = [*self.publishing_fields(request.user), "category", "tags", "new_tags"]
+        if can_publish(request.user):
+            publishing[publishing.index("publish_at") + 1 : 0] = ["embargo_until", "break_embargo"]
         if not request.user.has_perm("taggit.add_tag"):
             publishing.remove("new_tags")
         return [
@@ -230,6 +233,7 @@ class ArticleAdmin(
                     request, form, formsets, change
                 ),
                 force=reverting,
+                break_embargo=form.cleaned_data.get("break_embargo", False),
             )
             self.apply_publishing(request, form)
         except OSError as error:
@@ -361,7 +365,11 @@ class ArticleAdmin(
 
     def response_action(self, request: HttpRequest, queryset: QuerySet[Article]):
         requested = request.POST.get("action", "")
-        if requested in {"publish_now", "unpublish"} and not self.has_publish_permission(request):
+        if requested in {
+            "publish_now",
+            "publish_ahead_of_embargo",
+            "unpublish",
+        } and not self.has_publish_permission(request):
             self.message_user(
                 request,
                 _("You do not have permission to publish or unpublish articles. Nothing changed."),
@@ -390,6 +398,12 @@ class ArticleAdmin(
     @admin.action(description=_("Publish now"), permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         self._transition(request, queryset, services.publish_now, _("Published %(count)d."))
+
+    @admin.action(description=_("Publish now, ahead of any embargo"), permissions=["publish"])
+    def publish_ahead_of_embargo(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._transition(
+            request, queryset, services.publish_ahead_of_embargo, _("Published %(count)d.")
+        )
 
     @admin.action(description=_("Unpublish"), permissions=["publish"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:

@@ -53,7 +53,9 @@ def share(url: str, title: str, image_url: str = "") -> dict:
     return {"links": share_links(url, title, image_url), "url": url, "title": title}
 
 
-def article_json_ld(article: Article, authors: list, image_url: str = "") -> dict:
+def article_json_ld(
+    article: Article, authors: list, image_url: str = "", corrections: list = ()
+) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -61,7 +63,7 @@ def article_json_ld(article: Article, authors: list, image_url: str = "") -> dic
         "description": article.meta_description,
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "datePublished": iso(article.published_at) or None,
-        "dateModified": iso(article.updated_at),
+        "dateModified": iso(max([article.updated_at, *(c.created_at for c in corrections)])),
         "articleSection": article.category.name,
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
@@ -75,6 +77,12 @@ def article_json_ld(article: Article, authors: list, image_url: str = "") -> dic
     }
     if image_url:
         data["image"] = [image_url]
+    fixes = [c for c in corrections if c.kind == c.Kind.CORRECTION]
+    if fixes:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "text": c.text, "datePublished": iso(c.created_at)}
+            for c in fixes
+        ]
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -86,8 +94,10 @@ def json_ld(data: dict) -> SafeString:
 
 
 @register.simple_tag
-def article_ld(article: Article, authors: list, image_url: str = "") -> SafeString:
-    return json_ld(article_json_ld(article, authors, image_url))
+def article_ld(
+    article: Article, authors: list, image_url: str = "", corrections: list = ()
+) -> SafeString:
+    return json_ld(article_json_ld(article, authors, image_url, corrections))
 
 
 @register.inclusion_tag("articles/tags/category_nav.html")

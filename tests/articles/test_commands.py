@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Correction
 from embeds.models import Embed
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,14 @@ def test_load_demo_writes_a_varied_site_once(capsys):
     # Every article has a drawn lead image with alt text, and the home page shows them.
     assert not articles.filter(image__isnull=True).exists()
     assert not articles.filter(image__alt="").exists()
+    # One article carries a correction and an update, on the log too.
+    assert Correction.objects.public().get().article.source_id == "council-buses"
+    assert Correction.objects.count() == 2
 
     call_command("load_demo")
     call_command("load_demo", "--if-empty")
     assert Article.objects.count() == articles.count()
+    assert Correction.objects.count() == 2
     assert "not loaded" in capsys.readouterr().out
 
 

@@ -10,14 +10,24 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.conf import settings
 
-from articles.models import Article
+from articles.models import Article, Correction
 from tests.articles.conftest import NOON
 from tests.articles.editorial import logged_in, make_writer
 from tests.factories import make_article, make_author, make_category
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static")]
 
-ENTRY_POINTS = ["/", "/sitemap.xml", "/news-sitemap.xml", "/feed/", "/feed/atom/", "/robots.txt"]
+ENTRY_POINTS = [
+    "/",
+    "/sitemap.xml",
+    "/news-sitemap.xml",
+    "/feed/",
+    "/feed/atom/",
+    "/robots.txt",
+    "/corrections/",
+    "/corrections/feed/",
+    "/corrections/feed/atom/",
+]
 LINK = re.compile(r"""(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>|<link>([^<]+)</link>""")
 MAX_PAGES = 400
 
@@ -115,6 +125,14 @@ def site(noon):
     for article in [visible, *hidden]:
         Article.objects.filter(pk=article.pk).update(is_live=True, coverage_started_at=NOON)
         LivePost.objects.create(article=article, body=f"<p>Live post of {article.slug}.</p>")
+    # Corrections: of visible articles (the log has pages to walk) and of
+    # each hidden one, whose text must appear nowhere.
+    for n, article in enumerate(Article.objects.published().order_by("pk")):
+        for kind in ("correction", "clarification", "update"):
+            Correction.objects.create(article=article, kind=kind, text=f"Visible {kind} {n}.")
+    for article in hidden:
+        for kind in ("correction", "clarification", "update"):
+            Correction.objects.create(article=article, kind=kind, text=f"Hidden {kind} note.")
     return hidden
 
 
@@ -133,6 +151,9 @@ HIDDEN_TAXONOMY = [
     "Hidden description",
     "Hidden Subsection",
     "hidden-subsection",
+    "Hidden correction note.",
+    "Hidden clarification note.",
+    "Hidden update note.",
 ]
 
 
@@ -142,6 +163,9 @@ def test_no_unpublished_article_is_reachable_from_any_public_page(client, site):
     visible = Article.objects.get(title="Visible story 0")
     assert any(f"Live post of {visible.slug}." in text for text in pages.values())
     assert any("?post=" in path for path in pages)
+    # ...including every page of the corrections log.
+    assert "/corrections/?page=2" in pages
+    assert "Visible correction 0." in pages["/corrections/?page=2"] + pages["/corrections/"]
     for hidden in site:
         for path, text in pages.items():
             assert hidden.title not in text, (hidden.title, path)

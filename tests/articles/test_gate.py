@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from articles.models import Article
+from articles.models import Article, Correction
 from tests.articles.conftest import NOON
 from tests.factories import make_article, make_author, make_category
 
@@ -32,6 +32,10 @@ SURFACES = [
     "/author/ana/feed/atom/",
     "/sitemap-articles.xml",
     "/news-sitemap.xml",
+    # Corrections name their article: each cast member has one.
+    "/corrections/",
+    "/corrections/feed/",
+    "/corrections/feed/atom/",
 ]
 
 
@@ -43,7 +47,7 @@ def cast(module_db):
     music = make_category(name="Music", slug="music", parent=news)
     ana = make_author(name="Ana", slug="ana")
     common = {"category": music, "authors": [ana], "tags": ["gigs"]}
-    return {
+    cast = {
         "published": make_article(
             title="Published piece", slug="published-piece",
             published_at=NOON - datetime.timedelta(hours=1), **common,
@@ -61,6 +65,9 @@ def cast(module_db):
             published_at=NOON + datetime.timedelta(hours=2), **common,
         ),
     }  # fmt: skip
+    for article in cast.values():
+        Correction.objects.create(article=article, text=f"A fix to {article.title}.")
+    return cast
 
 
 def visible(client: Client, url: str, article: Article) -> bool:

@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 EXPECTED = {
     # The lead card's summary comes from its body, which list cards leave out.
     "/": 5,
-    "ARTICLE": 5,
+    # The article, its bylines, tags, related and neighbours, its lead image's
+    # pictures, and its corrections (one query however many).
+    "ARTICLE": 6,
     "/2024/": 8,
     "/2024/03/": 8,
     "/2024/03/10/": 9,
@@ -44,6 +46,11 @@ EXPECTED = {
     "/sitemap-authors.xml": 1,
     "/news-sitemap.xml": 2,
     "/robots.txt": 0,
+    # The count, the page (each correction with its article and section), the header.
+    "/corrections/": 3,
+    "/corrections/?page=2": 3,
+    "/corrections/feed/": 1,
+    "/corrections/feed/atom/": 1,
 }
 # The sitemaps' aggregates are kept per content generation (articles/sitemaps.py):
 # a category, tag or author section is one list, counted by its length.
@@ -52,10 +59,10 @@ EXPECTED = {
 def populate(count: int, start: int = 0) -> None:
     """``count`` articles, each with 5 tags, 2 authors and a lead image from the
     library, all on 2024-03-10; every third also has three images in its body
-    (Story 10, the measured article, among them)."""
+    (Story 10, the measured article, among them), and two corrections."""
     news = make_category(name="News", slug="news") if start == 0 else None
     from articles.images import Image
-    from articles.models import Author, Category
+    from articles.models import Author, Category, Correction
 
     def image(name: str) -> Image:
         # Rows only: counting queries needs no pixels.
@@ -65,7 +72,7 @@ def populate(count: int, start: int = 0) -> None:
     authors = [make_author(slug=f"a{n}") for n in range(4)] if start == 0 else None
     authors = authors or list(Author.objects.order_by("slug"))
     for n in range(start, start + count):
-        make_article(
+        article = make_article(
             title=f"Story {n}",
             category=news,
             authors=[authors[n % 4], authors[(n + 1) % 4]],
@@ -79,6 +86,8 @@ def populate(count: int, start: int = 0) -> None:
             )
             or f"<p>Story {n}.</p>",
         )
+        for k in range(2):
+            Correction.objects.create(article=article, text=f"Fix {k} of story {n}.")
 
 
 def count_queries(client, url: str) -> int:
@@ -114,17 +123,22 @@ def test_every_page_has_a_pinned_query_count_that_does_not_grow(client, noon):
     # What was counted shows the pictures: the lead and three in the body.
     assert client.get(article_url()).content.count(b"<picture>") == 4
     assert client.get("/").content.count(b"<picture>") == 12
+    # ...and the corrections: both on the article, a full page on the log.
+    assert client.get(article_url()).content.count(b'id="correction-') == 2
+    assert client.get("/corrections/").content.count(b"correction-log__item") == 20
 
 
-def test_the_article_page_needs_at_most_five_queries(client, noon, django_assert_max_num_queries):
+def test_the_article_page_needs_at_most_six_queries(client, noon, django_assert_max_num_queries):
     populate(20)
     url = article_url()
     content.current()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/?page=2", "/category/news/", "/tag/t0/", "/author/a0/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/?page=2", "/category/news/", "/tag/t0/", "/author/a0/", "/corrections/"]
+)
 def test_a_warm_list_page_needs_no_query(client, noon, django_assert_num_queries, url):
     """Lists and their cards are kept with the content (articles/listing.py)."""
     populate(40)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import images, scenes
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Correction
 from articles.services import save_article
 from embeds.models import Embed
 
@@ -75,6 +75,13 @@ ARTICLES = [
         "tags": ["transport", "council"],
         "dek": "A year-long trial will test whether late services pay for themselves.",
         "age": datetime.timedelta(hours=5),
+        "notes": [
+            (
+                "correction",
+                "An earlier version gave the vote as 29 to 11. It was 31 to 9.",
+            ),
+            ("update", "The council has named the first night of the trial: March 7th."),
+        ],
         "body": _paragraphs(
             "Councillors voted 31 to 9 on Wednesday evening to fund night buses on four of the "
             "busiest routes for a trial year.",
@@ -278,11 +285,16 @@ class Command(BaseCommand):
                 source="demo",
                 source_id=data["id"],
             )
+            notes = [
+                Correction(article=article, kind=kind, text=text)
+                for kind, text in data.get("notes", ())
+            ]
             save_article(
                 article,
                 comment="Demo content.",
                 authors=[authors[slug] for slug in data["authors"]],
                 tags=data["tags"],
+                save_related=lambda notes=notes: [note.save() for note in notes],
             )
             created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo content: {created} articles added."))
