@@ -113,6 +113,13 @@ class Query:
         documents (a phrase needs word positions, which the index lacks)."""
         return " or ".join(" ".join(" ".join(phrase) for phrase in group) for group in self.groups)
 
+    def phrases(self) -> list[list[str]] | None:
+        """Each group's phrases of two words or more, for PostgreSQL's index of
+        word pairs; ``None`` unless every group has one (a group without could
+        match articles that hold no pair at all)."""
+        groups = [[" ".join(p) for p in group if len(p) > 1] for group in self.groups]
+        return groups if groups and all(groups) else None
+
 
 def clean_query(raw: str) -> str:
     """``raw`` as a search box shows it: printable, single-spaced, capped."""
@@ -522,6 +529,11 @@ class PostgreSQLBackend:
           The tsquery comes from a CTE, so the planner cannot see the words
           and always takes the index (a known common word would make it
           read every row's document instead).
+          A query whose every ``or`` group holds a phrase asks the index of
+          word pairs instead (``pairs``, migration 0017): articles holding
+          each of the phrase's adjacent word pairs, a few thousand where its
+          words apart are in most articles. The phrase itself is still
+          checked on each, so results are the same as without the pairs.
         * Up to ``SPARSE`` of them, those ids are sorted newest first and
           checked one by one, publish gate first, until enough are found;
           the documents are read only to check a phrase or an exclusion.
@@ -540,6 +552,14 @@ class PostgreSQLBackend:
         """
         loose = query.words()
         exact = loose == query.websearch()
+        phrases = query.phrases()
+        # OR of each group's required pairs; NULL (the words' way) when a
+        # group's phrases give none (stop words between, say).
+        pairs = (
+            " || ".join(["articles_search_pairs_query(%s::text[])"] * len(phrases))
+            if phrases
+            else "NULL::tsquery"
+        )
         check = (
             "true"
             if exact
@@ -549,11 +569,16 @@ class PostgreSQLBackend:
         published, published_params = articles.order_by().values("pk").query.sql_with_params()
         sql = f"""
             WITH words AS MATERIALIZED (
-                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery
+                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery, {pairs} AS pairs
             ),
             matched AS MATERIALIZED (
-                SELECT s.article_id AS id FROM {TABLE} s
-                WHERE s.document @@ (SELECT tsquery FROM words) LIMIT %s
+                (SELECT s.article_id AS id FROM {TABLE} s
+                 WHERE (SELECT pairs FROM words) IS NOT NULL
+                    AND s.pairs @@ (SELECT pairs FROM words) LIMIT %s)
+                UNION ALL
+                (SELECT s.article_id AS id FROM {TABLE} s
+                 WHERE (SELECT pairs FROM words) IS NULL
+                    AND s.document @@ (SELECT tsquery FROM words) LIMIT %s)
             ),
             sparse AS MATERIALIZED (SELECT count(*) <= %s AS yes FROM matched),
             candidates AS (
@@ -574,6 +599,8 @@ class PostgreSQLBackend:
         websearch = query.websearch()
         params = (
             loose,
+            *(phrases or ()),
+            SPARSE + 1,
             SPARSE + 1,
             SPARSE,
             *sparse_params,
