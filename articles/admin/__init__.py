@@ -1,4 +1,4 @@
 """The editorial admin: articles (``article``), and categories, authors, tags
 and redirects (``taxonomy``). Importing the modules registers them."""
 
-from articles.admin import article, images, taxonomy  # noqa: F401
+from articles.admin import apikeys, article, images, taxonomy  # noqa: F401

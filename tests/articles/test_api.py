@@ -379,3 +379,30 @@ class RateLimitTests:
         again = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="5.6.7.8")
         blocked = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="9.9.9.9")
         assert [spoofed.status_code, again.status_code, blocked.status_code] == [200, 200, 429]
+
+
+class IndexTests:
+    def test_the_index_lists_every_endpoint_the_schema_and_the_docs(self, client, settings):
+        settings.SITE_URL = "https://news.example.org"
+        response = client.get("/api/v1/")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["openapi"] == "https://news.example.org/api/v1/openapi.json"
+        assert body["docs"] == "https://news.example.org/api/v1/docs"
+        paths = set(get(client, "/openapi.json").json()["paths"]) - {"/api/v1/"}
+        listed = {
+            url.removeprefix("https://news.example.org") for url in body["endpoints"].values()
+        }
+        assert listed == paths
+        assert client.get("/api/v1/docs").status_code == 200
+
+    def test_the_index_refuses_unknown_parameters(self, client):
+        response = client.get("/api/v1/", {"x": "1"})
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/problem+json"
+
+    def test_the_schema_offers_the_partner_key_as_optional(self, client):
+        schema = get(client, "/openapi.json").json()
+        assert set(schema["components"]["securitySchemes"]) == {"bearerKey", "apiKeyHeader"}
+        assert {} in schema["security"]
+        assert "401" in schema["paths"]["/api/v1/articles"]["get"]["responses"]
