@@ -264,6 +264,24 @@ class CandidateTests:
             False,
         )
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+    def test_words_the_statistics_call_common_are_walked_to_the_same_results(self):
+        for n in range(5):
+            make_article(title=f"Heron {n}")
+        make_article(title="Egret")
+        make_draft(title="Heron draft")
+        before = self.listed("heron")
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {search.TABLE}")
+            cursor.execute(
+                "SELECT most_common_elems::text FROM pg_stats "
+                "WHERE tablename = %s AND attname = 'document'",
+                [search.TABLE],
+            )
+            assert "heron" in cursor.fetchone()[0]  # the statistics' way is taken
+        assert self.listed("heron") == before == ({"Heron 2", "Heron 3", "Heron 4"}, True)
+        assert self.listed("heron egret") == (set(), False)
+
     def test_an_excluded_word_is_checked_on_every_candidate(self):
         make_article(title="Heron river")
         for n in range(4):
