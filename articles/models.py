@@ -3,7 +3,12 @@ import secrets
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
@@ -727,3 +732,41 @@ reversion.register(Byline)
 reversion.register(Correction)
 reversion.register(TaggedArticle)
 reversion.register(Article, follow=["bylines", "taggedarticle_set"], exclude=["preview_nonce"])
+
+
+class ApiKey(models.Model):
+    """A partner's key to the content API, with its own rate limit.
+
+    The key is ``nrk_<prefix>_<secret>``; only the prefix (to find the row)
+    and a SHA-256 digest of the secret are stored. The secret is 256 random
+    bits, so a fast digest is enough: it cannot be guessed, only leaked, and
+    a leaked table does not leak the keys. The whole key is shown once, when
+    the key is made (``articles.api.keys``).
+    """
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("Who the key is for."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Untick to revoke the key: it then answers 401.")
+    )
+    rate_limit = models.PositiveIntegerField(
+        _("requests a minute"),
+        default=6000,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate_limit__gte=1), name="articles_apikey_rate_limit_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (nrk_{self.prefix}_…)"

@@ -113,6 +113,13 @@ class Query:
         documents (a phrase needs word positions, which the index lacks)."""
         return " or ".join(" ".join(" ".join(phrase) for phrase in group) for group in self.groups)
 
+    def phrases(self) -> list[list[str]] | None:
+        """Each group's phrases of two words or more, for PostgreSQL's index of
+        word pairs; ``None`` unless every group has one (a group without could
+        match articles that hold no pair at all)."""
+        groups = [[" ".join(p) for p in group if len(p) > 1] for group in self.groups]
+        return groups if groups and all(groups) else None
+
 
 def clean_query(raw: str) -> str:
     """``raw`` as a search box shows it: printable, single-spaced, capped."""
@@ -522,6 +529,19 @@ class PostgreSQLBackend:
           The tsquery comes from a CTE, so the planner cannot see the words
           and always takes the index (a known common word would make it
           read every row's document instead).
+          A query whose every ``or`` group holds a phrase asks the index of
+          word pairs instead (``pairs``, migration 0017): articles holding
+          each of the phrase's adjacent word pairs, a few thousand where its
+          words apart are in most articles. The phrase itself is still
+          checked on each, so results are the same as without the pairs.
+          Asking costs most when it is in vain: building the index's list
+          of a word in nearly every article takes longer than the walk
+          below. So when ``ANALYZE``'s statistics of the document column
+          (``pg_stats.most_common_elems``) hold every word of a one-group
+          query and their frequencies, multiplied as if independent, make
+          more than ``SPARSE`` articles, the index is not asked. A word
+          missing from the statistics is taken as rare. Either way the
+          same articles are found; only the cost differs.
         * Up to ``SPARSE`` of them, those ids are sorted newest first and
           checked one by one, publish gate first, until enough are found;
           the documents are read only to check a phrase or an exclusion.
@@ -540,6 +560,14 @@ class PostgreSQLBackend:
         """
         loose = query.words()
         exact = loose == query.websearch()
+        phrases = query.phrases()
+        # OR of each group's required pairs; NULL (the words' way) when a
+        # group's phrases give none (stop words between, say).
+        pairs = (
+            " || ".join(["articles_search_pairs_query(%s::text[])"] * len(phrases))
+            if phrases
+            else "NULL::tsquery"
+        )
         check = (
             "true"
             if exact
@@ -549,13 +577,34 @@ class PostgreSQLBackend:
         published, published_params = articles.order_by().values("pk").query.sql_with_params()
         sql = f"""
             WITH words AS MATERIALIZED (
-                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery
+                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery, {pairs} AS pairs
+            ),
+            common AS MATERIALIZED (
+                SELECT CASE WHEN count(*) > 0 AND count(*) = (
+                        SELECT cardinality(tsvector_to_array(to_tsvector('{POSTGRES_CONFIG}', %s)))
+                    ) THEN exp(sum(ln(e.freq))) * max(greatest(c.reltuples, 0)) ELSE 0 END > %s
+                    AS yes
+                FROM pg_stats st
+                    CROSS JOIN LATERAL unnest(
+                        st.most_common_elems::text::text[], st.most_common_elem_freqs
+                    ) e(lexeme, freq)
+                    JOIN pg_class c ON c.oid = '{TABLE}'::regclass
+                WHERE st.schemaname = current_schema() AND st.tablename = '{TABLE}'
+                    AND st.attname = 'document'
+                    AND e.lexeme = ANY(tsvector_to_array(to_tsvector('{POSTGRES_CONFIG}', %s)))
             ),
             matched AS MATERIALIZED (
-                SELECT s.article_id AS id FROM {TABLE} s
-                WHERE s.document @@ (SELECT tsquery FROM words) LIMIT %s
+                (SELECT s.article_id AS id FROM {TABLE} s
+                 WHERE (SELECT pairs FROM words) IS NOT NULL
+                    AND s.pairs @@ (SELECT pairs FROM words) LIMIT %s)
+                UNION ALL
+                (SELECT s.article_id AS id FROM {TABLE} s
+                 WHERE (SELECT pairs FROM words) IS NULL AND NOT (SELECT yes FROM common)
+                    AND s.document @@ (SELECT tsquery FROM words) LIMIT %s)
             ),
-            sparse AS MATERIALIZED (SELECT count(*) <= %s AS yes FROM matched),
+            sparse AS MATERIALIZED (
+                SELECT NOT (SELECT yes FROM common) AND count(*) <= %s AS yes FROM matched
+            ),
             candidates AS (
                 (SELECT m.id FROM (SELECT id FROM matched ORDER BY id DESC OFFSET 0) m
                  WHERE (SELECT yes FROM sparse)
@@ -572,8 +621,16 @@ class PostgreSQLBackend:
             )
         """  # noqa: S608 - identifiers are constants, values are parameters
         websearch = query.websearch()
+        # One group of words, no phrase: the words' frequencies in the
+        # planner's statistics may say the index need not be asked.
+        estimated = loose if len(query.groups) == 1 and not phrases else None
         params = (
             loose,
+            *(phrases or ()),
+            estimated,
+            SPARSE,
+            estimated,
+            SPARSE + 1,
             SPARSE + 1,
             SPARSE,
             *sparse_params,

@@ -74,6 +74,7 @@ def discover() -> dict:
             "feed": "/feed/",
             "sitemap": "/sitemap.xml",
             "sitemap-articles": "/sitemap-articles.xml",
+            "api-articles": "/api/v1/articles",
         },
     }
 

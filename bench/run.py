@@ -67,6 +67,7 @@ TARGETS = [
     ("feed", False),
     ("sitemap", False),
     ("sitemap-articles", False),
+    ("api-articles", False),
 ]
 TARGET_NAMES = [name for name, _ in TARGETS]
 
@@ -290,6 +291,8 @@ class Server:
             "WEB_CONCURRENCY": str(args.workers),
             "NEWSROOM_PAGE_CACHE": "true" if self.cached else "false",
             "CACHE_KEY_PREFIX": prefix,
+            # wrk is one address: the API's per-address budget would answer 429.
+            "API_RATE_LIMIT": "0",
         }
         if self.worker_class == "sync":
             # gunicorn turns sync into gthread whenever threads > 1.

@@ -175,6 +175,34 @@ class Site(Schema):
     language: str
 
 
+class ApiIndex(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "name": "Newsroom content API",
+                    "version": "1",
+                    "openapi": "https://example.org/api/v1/openapi.json",
+                    "docs": "https://example.org/api/v1/docs",
+                    "endpoints": {
+                        "articles": "https://example.org/api/v1/articles",
+                        "article": "https://example.org/api/v1/articles/{article_id}",
+                        "site": "https://example.org/api/v1/site",
+                    },
+                }
+            ]
+        }
+    }
+
+    name: str
+    version: str
+    openapi: str = Field(description="The OpenAPI 3.1 schema of this version.")
+    docs: str = Field(description="Interactive documentation of this version.")
+    endpoints: dict[str, str] = Field(
+        description="Each endpoint's address; `{name}` stands for a path parameter."
+    )
+
+
 CARD_KEYS = tuple(ArticleCard.model_fields)
 Ordering = Literal["-published_at", "published_at"]
 

@@ -1,7 +1,10 @@
 """A per-client request budget for the content API.
 
 Each address may make ``API_RATE_LIMIT`` requests a minute to ``/api/``
-(0 turns the limit off); past it, a 429 problem with ``Retry-After``. The
+(0 turns the limit off); past it, a 429 problem with ``Retry-After``. A
+partner sending a valid API key (``articles.api.keys``) has that key's own
+budget instead, whatever its address; a key that is not valid (unknown,
+revoked, malformed) gets a 401 problem, never the anonymous budget. The
 count lives in the shared cache, so every worker and host shares it. It sits
 before the page cache: a cached answer costs the client as much as a fresh one.
 """
@@ -17,6 +20,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 
+from articles.api import keys
 from newsroom.auth import client_ip
 
 WINDOW = 60
@@ -29,34 +33,54 @@ class ApiRateLimitMiddleware:
         self.limit = settings.API_RATE_LIMIT
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.limit and request.path_info.startswith("/api/") and request.method != "OPTIONS":
-            now = time.time()
-            window = int(now // WINDOW)
+        if not request.path_info.startswith("/api/") or request.method == "OPTIONS":
+            return self.get_response(request)
+        api_key = keys.authenticate(request)
+        if api_key is None:
+            return self.unauthorized()
+        if api_key is keys.MISSING:
             # The client's address, past the proxies in FORWARDED_ALLOW_IPS (as
             # the login lock-out reads it): behind nginx every request would
             # otherwise count against the proxy's one address.
-            key = f"api-rate:{window}:{client_ip(request) or ''}"
+            limit, bucket = self.limit, f"ip:{client_ip(request) or ''}"
+        else:
+            limit, bucket = api_key.rate_limit, f"key:{api_key.pk}"
+        if limit:
+            now = time.time()
+            window = int(now // WINDOW)
+            key = f"api-rate:{window}:{bucket}"
             try:
                 cache.add(key, 0, WINDOW + 10)
                 used = cache.incr(key)
             except Exception:  # noqa: BLE001 - a cache outage must not take the API down
                 logger.warning("API rate limit not counted: the cache failed", exc_info=True)
                 used = 0
-            if used > self.limit:
-                return self.refused(int((window + 1) * WINDOW - now) + 1)
+            if used > limit:
+                return self.refused(limit, int((window + 1) * WINDOW - now) + 1)
         return self.get_response(request)
 
-    def refused(self, retry_after: int) -> HttpResponse:
-        response = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": "Too Many Requests",
-                "status": 429,
-                "detail": f"At most {self.limit} requests a minute; try again later.",
-            },
-            status=429,
-            content_type="application/problem+json",
+    def refused(self, limit: int, retry_after: int) -> HttpResponse:
+        response = problem(
+            429, "Too Many Requests", f"At most {limit} requests a minute; try again later."
         )
         response["Retry-After"] = str(retry_after)
-        patch_cache_control(response, private=True, no_store=True)
         return response
+
+    def unauthorized(self) -> HttpResponse:
+        response = problem(
+            401,
+            "Unauthorized",
+            "The API key is not valid or has been revoked. Send none for the anonymous limit.",
+        )
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+
+
+def problem(status: int, title: str, detail: str) -> HttpResponse:
+    response = JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status=status,
+        content_type="application/problem+json",
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -7,8 +7,9 @@ import functools
 from typing import Annotated, Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query
 from ninja.errors import HttpError, ValidationError
@@ -25,10 +26,12 @@ from articles.api.output import (
     encode_cursor,
     iso,
     tag_out,
+    with_names,
 )
 from articles.api.schemas import (
     CARD_KEYS,
     MAX_ID,
+    ApiIndex,
     ArticleDetail,
     ArticleFilters,
     ArticlePage,
@@ -56,6 +59,40 @@ class ContentAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         # The view's name, not its module path: clients generate code from it.
         return operation.view_func.__name__
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's schema plus the optional partner key (``articles.api.keys``):
+        two ways to send it, none required, and the 401 and 429 problems the
+        rate limit answers on every operation."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"]["securitySchemes"] = {
+            "bearerKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A partner API key, `Authorization: Bearer nrk_…`.",
+            },
+            "apiKeyHeader": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-API-Key",
+                "description": "The same partner API key in its own header.",
+            },
+        }
+        # The empty requirement first: without a key, the anonymous limit applies.
+        schema["security"] = [{}, {"bearerKey": []}, {"apiKeyHeader": []}]
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        refusals = {
+            401: "The API key sent is not valid or has been revoked.",
+            429: "Past the rate limit of the address or key; see Retry-After.",
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, description in refusals.items():
+                    operation["responses"][status] = {
+                        "description": description,
+                        "content": {PROBLEM: {"schema": problem_ref}},
+                    }
+        return schema
 
     @property
     def urls(self) -> tuple[list, str, str]:
@@ -188,7 +225,12 @@ def article_list(request: HttpRequest, filters: Query[ArticleFilters]):
         query = request.GET.copy()
         query["cursor"] = encode_cursor(page[-1])
         following = absolute_url(f"{request.path}?{query.urlencode()}")
-    return {"results": [card_out(a, keys) for a in page], "next": following}
+    # Our own dicts of plain values, already in the schema's shape (the tests
+    # check it): written out directly, not validated again field by field.
+    return JsonResponse(
+        {"results": [card_out(a, keys) for a in page], "next": following},
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def detail_out(article: Article) -> dict:
@@ -214,17 +256,7 @@ def detail_out(article: Article) -> dict:
 
 
 def detail_queryset() -> QuerySet[Article]:
-    return (
-        Article.objects.published()
-        .select_related("category", "image")
-        .prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position"),
-            ),
-            "tags",
-        )
-    )
+    return with_names(Article.objects.published().select_related("category", "image"))
 
 
 @api.get("/articles/{article_id}", response={200: ArticleDetail, 400: Problem, 404: Problem})
@@ -311,6 +343,36 @@ def article_search(request: HttpRequest, filters: Query[SearchFilters]):
     return {
         "results": [{"rank": hit.rank, "article": card_out(hit.article)} for hit in hits],
         "more": results.count() > stop or results.more,
+    }
+
+
+@api.get("/", response={200: ApiIndex, 400: Problem})
+def api_index(request: HttpRequest):
+    """Where everything in this version of the API is: each endpoint's
+    address, the OpenAPI schema and the interactive documentation."""
+    allow_only(request, set())
+
+    def link(name: str, **kwargs: Any) -> str:
+        return absolute_url(reverse(f"api-v1:{name}", kwargs=kwargs or None))
+
+    return {
+        "name": f"{settings.SITE_NAME} content API",
+        "version": api.version,
+        "openapi": link("openapi-json"),
+        "docs": link("openapi-view"),
+        "endpoints": {
+            "articles": link("article_list"),
+            "article": link("article_detail", article_id=1).removesuffix("1") + "{article_id}",
+            "permalink": link(
+                "article_by_permalink", year=2000, month=1, day=1, slug="slug"
+            ).removesuffix("2000/1/1/slug")
+            + "{year}/{month}/{day}/{slug}",
+            "categories": link("category_list"),
+            "tags": link("tag_list"),
+            "authors": link("author_list"),
+            "search": link("article_search"),
+            "site": link("site"),
+        },
     }
 
 

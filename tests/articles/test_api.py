@@ -334,6 +334,19 @@ class SchemaTests:
                 checked += 1
         assert checked >= 5, "examples went missing"
 
+    @pytest.mark.parametrize("fields", [None, "id,title,url", "tags,authors,image,category"])
+    def test_list_responses_validate_against_the_schema(self, client, newsroom, fields):
+        """The list is written out without ninja's validation: this is its check."""
+        schema = get(client, "/openapi.json").json()
+        components = schema["components"]
+        page = {"$ref": "#/components/schemas/ArticlePage"}
+        params = {"limit": 3} | ({"fields": fields} if fields else {})
+        body = get(client, "/articles", **params).json()
+        assert len(body["results"]) == 3 and body["next"]
+        OAS31Validator({**page, "components": components}).validate(body)
+        if fields:
+            assert all(list(card) == fields.split(",") for card in body["results"])
+
     def test_served_schema_matches_the_committed_file(self, client):
         """A change to the API must update docs/api/openapi-v1.json (make api-schema)."""
         served = get(client, "/openapi.json").json()
@@ -379,3 +392,40 @@ class RateLimitTests:
         again = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="5.6.7.8")
         blocked = client.get("/api/v1/site", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="9.9.9.9")
         assert [spoofed.status_code, again.status_code, blocked.status_code] == [200, 200, 429]
+
+
+class ArticleUrlTests:
+    @pytest.mark.parametrize("slug", ["plain-slug", "café-ñandú", "日本語", "a_b-1"])
+    def test_card_urls_are_what_reverse_gives(self, slug):
+        from articles.api.output import article_url
+        from articles.links import absolute_url
+
+        article = make_article(title="Any", slug=slug)
+        assert article_url(article) == absolute_url(article.get_absolute_url())
+
+
+class IndexTests:
+    def test_the_index_lists_every_endpoint_the_schema_and_the_docs(self, client, settings):
+        settings.SITE_URL = "https://news.example.org"
+        response = client.get("/api/v1/")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["openapi"] == "https://news.example.org/api/v1/openapi.json"
+        assert body["docs"] == "https://news.example.org/api/v1/docs"
+        paths = set(get(client, "/openapi.json").json()["paths"]) - {"/api/v1/"}
+        listed = {
+            url.removeprefix("https://news.example.org") for url in body["endpoints"].values()
+        }
+        assert listed == paths
+        assert client.get("/api/v1/docs").status_code == 200
+
+    def test_the_index_refuses_unknown_parameters(self, client):
+        response = client.get("/api/v1/", {"x": "1"})
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/problem+json"
+
+    def test_the_schema_offers_the_partner_key_as_optional(self, client):
+        schema = get(client, "/openapi.json").json()
+        assert set(schema["components"]["securitySchemes"]) == {"bearerKey", "apiKeyHeader"}
+        assert {} in schema["security"]
+        assert "401" in schema["paths"]["/api/v1/articles"]["get"]["responses"]

@@ -193,6 +193,14 @@ class QueryTests:
     def test_websearch_text_is_rebuilt_from_words(self):
         assert search.parse('a "b c" -d or e').websearch() == 'a "b c" or e -d'
 
+    def test_phrases_are_listed_only_when_every_group_has_one(self):
+        assert search.parse('"night buses" heron or "late tram"').phrases() == [
+            ["night buses"],
+            ["late tram"],
+        ]
+        assert search.parse('"night buses" or heron').phrases() is None
+        assert search.parse("night buses").phrases() is None
+
     def test_the_loose_words_drop_phrases_quotes_and_exclusions(self):
         assert search.parse('a "b c" -d or e').words() == "a b c or e"
 
@@ -232,6 +240,47 @@ class CandidateTests:
         for n in range(4):
             make_article(title=f"Buses at night {n}")
         assert self.listed('"night buses"') == ({"Night buses one", "Night buses two"}, False)
+
+    def test_phrases_with_stop_words_or_beside_a_plain_word_are_checked_too(self):
+        # PostgreSQL's word pairs cannot list these: the other ways still must.
+        make_article(title="State of the art tram")
+        make_article(title="Art of the state")
+        make_article(title="The heron")
+        make_article(title="Night buses")
+        assert self.listed('"state of the art"') == ({"State of the art tram"}, False)
+        assert self.listed('"the heron"') == ({"The heron"}, False)
+        assert self.listed('"night buses" or heron') == ({"The heron", "Night buses"}, False)
+        assert self.listed('"night buses" or "the heron"') == (
+            {"The heron", "Night buses"},
+            False,
+        )
+
+    def test_a_phrase_of_several_pairs_wants_all_of_them(self):
+        make_article(title="Late night buses run")
+        make_article(title="Late night trams, buses run")
+        assert self.listed('"night buses run"') == ({"Late night buses run"}, False)
+        assert self.listed('"late night" "buses run"') == (
+            {"Late night buses run", "Late night trams, buses run"},
+            False,
+        )
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+    def test_words_the_statistics_call_common_are_walked_to_the_same_results(self):
+        for n in range(5):
+            make_article(title=f"Heron {n}")
+        make_article(title="Egret")
+        make_draft(title="Heron draft")
+        before = self.listed("heron")
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {search.TABLE}")
+            cursor.execute(
+                "SELECT most_common_elems::text FROM pg_stats "
+                "WHERE tablename = %s AND attname = 'document'",
+                [search.TABLE],
+            )
+            assert "heron" in cursor.fetchone()[0]  # the statistics' way is taken
+        assert self.listed("heron") == before == ({"Heron 2", "Heron 3", "Heron 4"}, True)
+        assert self.listed("heron egret") == (set(), False)
 
     def test_an_excluded_word_is_checked_on_every_candidate(self):
         make_article(title="Heron river")
@@ -349,6 +398,20 @@ class IndexInStepTests:
         assert found(client, "gannet") == ["Gannet story"]
         unpublish(article, editor)
         assert found(client, "gannet") == []
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word pairs")
+    def test_word_pairs_follow_the_text_on_postgresql(self):
+        article = make_article(title="Night buses", tags=["Late Trams"])
+        article.title = "Café trams"
+        save_article(article)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pairs::text FROM articles_search WHERE article_id = %s", [article.pk]
+            )
+            pairs = cursor.fetchone()[0]
+        assert "'cafe tram'" in pairs
+        assert "'late tram'" in pairs
+        assert "night buse" not in pairs
 
     def test_merged_tags_are_searched_by_the_new_name(self, client):
         article = make_article(title="Merged", tags=["Salt Tides"])
