@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0011_image_source"),
+        ("articles", "0012_corrections_embargo"),
     ]
 
     operations = [

@@ -76,6 +76,6 @@ def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0011_image_source")]
+    dependencies = [("articles", "0013_live_coverage")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

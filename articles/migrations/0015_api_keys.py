@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0017_search_word_pairs"),
+        ("articles", "0014_search_word_pairs"),
     ]
 
     operations = [
