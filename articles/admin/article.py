@@ -20,6 +20,7 @@ from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
 from articles import preview, search, services
+from articles.admin.autosave import ArticleAutosaveMixin, discard_after_save
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm, stale_notice
@@ -80,7 +81,7 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
+class ArticleAdmin(ArticleAutosaveMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [
@@ -109,8 +110,8 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        css = ADMIN_MEDIA["css"]
-        js = ["admin-newsroom/admin.js"]
+        css = {"all": [*ADMIN_MEDIA["css"]["all"], "admin-newsroom/autosave.css"]}
+        js = ["admin-newsroom/admin.js", "admin-newsroom/autosave.js"]
 
     # Rows and columns ---------------------------------------------------
 
@@ -229,6 +230,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 ),
                 force=reverting,
             )
+            discard_after_save(request, form.instance)
         except OSError as error:
             if not request.FILES:
                 raise
@@ -330,6 +332,7 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 context["shareable_preview"] = True
             else:
                 context["preview_url"] = obj.get_absolute_url()
+        context["autosave"] = self.autosave_context(request, context, obj)
         response = super().render_change_form(request, context, *args, obj=obj, **kwargs)
         response._csp_update = EDITOR_CSP
         return response
