@@ -220,6 +220,9 @@ class ArticleAdmin(ArticleAutosaveMixin, ArticleHistoryMixin, SafeAutocompleteAd
             # after it continues from the newest (``revision_view``).
             before = getattr(request, "_newsroom_version_before", 0)
             form.instance.version = max(form.instance.version, before)
+            # What a revert keeps of the article as it was (``revision_view``).
+            for name, value in getattr(request, "_newsroom_revert_keep", {}).items():
+                setattr(form.instance, name, value)
         try:
             form.attach_upload(request.user)
             services.save_article(
