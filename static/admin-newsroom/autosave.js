@@ -188,8 +188,21 @@
       });
     }
 
-    form.addEventListener("input", function () { changes += 1; });
-    form.addEventListener("change", function () { changes += 1; });
+    // Edits are what people do: events scripts fire (the editor echoing its
+    // text into the textarea, widgets starting up) do not count.
+    function edited(event) {
+      if (event.isTrusted) {
+        changes += 1;
+      }
+    }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    if (window.django && window.django.jQuery) {
+      // Autocomplete widgets announce a choice with jQuery's change event only.
+      window.django.jQuery(form).on("select2:select select2:unselect select2:clear", function () {
+        changes += 1;
+      });
+    }
     form.addEventListener("submit", function () { submitting = true; });
     window.setInterval(function () { autosave(false); }, interval);
     window.addEventListener("pagehide", function () { autosave(true); });
