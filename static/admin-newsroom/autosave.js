@@ -170,15 +170,20 @@
       var upTo = changes;
       var request = send(target({ action: "save", fields: serialize(form) }), keepalive);
       if (keepalive) {
+        // The page is going away: nothing to report to (a body over the
+        // browser's keepalive limit is refused; the last autosave stands).
+        request.catch(function () {});
         return;
       }
       pending = request.then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
-          if (response.ok) {
+          // A signed-out session is redirected to the login page: no JSON.
+          if (response.ok && answer.saved_at) {
             savedChanges = upTo;
             say(answer.message || "");
           } else {
-            say(answer.error ? "Autosave failed: " + answer.error : "Autosave failed.");
+            say(answer.error ? "Autosave failed: " + answer.error
+              : "Autosave failed: sign in again in another tab; it will try again.");
           }
         });
       }).catch(function () {
