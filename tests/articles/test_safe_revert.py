@@ -171,3 +171,18 @@ class TestHistoryText:
         assert "&lt;" not in diff
         assert "<ins>Heading" in diff
         assert "<del>link (https://example.com/a).</del><ins>link.</ins>" in diff
+
+
+def test_a_writer_cannot_revert_or_restore_a_status():
+    from tests.articles.editorial import make_writer
+
+    writer = make_writer()
+    article = make_draft(authors=[writer.author])
+    client = logged_in(writer)
+    save(client, article, title="One")
+    save(client, article, title="Two")
+    url = revert_url(article, versions(article)[0])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"_restore_status": "1", "title": "x"}).status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Two"
