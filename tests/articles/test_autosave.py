@@ -313,3 +313,24 @@ class TestOffer:
         assert response.status_code == 200
         assert f'data-draft="{DRAFT}"' in response.content.decode()
         assert Autosave.objects.count() == 1
+
+
+def test_the_offer_costs_no_extra_query():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    writer = make_writer()
+    article = writers_draft(writer, body="<p>Saved.</p>")
+    client = logged_in(writer)
+    client.get(change_url(article))  # warm the session and content types
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(change_url(article)).status_code == 200
+        return len(queries)
+
+    without = count()
+    autosaves.store(
+        writer, {"title": "x", "body": "<p>" + "word " * 5000 + "</p>"}, article=article
+    )
+    assert count() == without
