@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles.autosaves import Autosave  # noqa: F401  (a model of this app)
 from articles.html import clean_text, first_sentences, sanitize
 from articles.images import Image
 

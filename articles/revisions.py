@@ -5,18 +5,18 @@ between two versions, for people to read."""
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
-import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles import diffs
 from articles.images import Image
 from articles.models import Article, Author, Byline, Category, TaggedArticle
 
@@ -40,14 +40,12 @@ FIELDS = [
     "source",
     "source_id",
 ]
-# Markup counts as one token, so a changed link shows as its tag.
-TOKEN = re.compile(r"<[^>]*>|[^\s<]+|\s+")
 
 
 @dataclass
 class Change:
     label: str
-    chunks: list[tuple[str, str]]  # ("equal" | "delete" | "insert", text)
+    html: SafeString  # the difference, escaped, with <ins> and <del>
 
 
 def article_versions(article_pk: int):
@@ -167,24 +165,16 @@ def label(name: str) -> str:
     return str(Article._meta.get_field(name).verbose_name).capitalize()
 
 
-def diff_text(before: str, after: str) -> list[tuple[str, str]]:
-    """Word-level difference of two texts as (operation, text) chunks."""
-    a, b = TOKEN.findall(before), TOKEN.findall(after)
-    chunks = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
-        if operation in ("equal", "delete", "replace") and i2 > i1:
-            chunks.append(("equal" if operation == "equal" else "delete", "".join(a[i1:i2])))
-        if operation in ("insert", "replace") and j2 > j1:
-            chunks.append(("insert", "".join(b[j1:j2])))
-    return chunks
-
-
 def compare(older: Version, newer: Version) -> list[Change]:
     """The fields that differ between two versions, each as a readable diff."""
     before, after = state(older), state(newer)
     return [
-        Change(label(name), diff_text(before[name], after[name]))
+        Change(
+            label(name),
+            diffs.diff_html(before[name], after[name])
+            if name == "body"
+            else diffs.diff_text(before[name], after[name]),
+        )
         for name in [*FIELDS[:7], "authors", "tags", *FIELDS[7:]]
         if before[name] != after[name]
     ]

@@ -323,6 +323,9 @@ elif MEDIA_URL.startswith(("http://", "https://")):
     _media_origins.append("{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)))
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += _media_origins
 
+# Seconds between autosaves of an open article form (articles/admin/autosave.py).
+NEWSROOM_AUTOSAVE_SECONDS = env.float("NEWSROOM_AUTOSAVE_SECONDS", default=30.0)
+
 # Embeds: metadata is fetched from providers' public oEmbed endpoints
 # (embeds/oembed.py) through an SSRF-safe client (embeds/fetch.py).
 # Seconds a whole fetch may take, connection to last byte, redirects included.

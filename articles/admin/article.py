@@ -20,6 +20,7 @@ from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
 from articles import preview, search, services
+from articles.admin.autosave import ArticleAutosaveMixin, discard_after_save
 from articles.admin.corrections import CorrectionInline
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.live import LiveAdminMixin
@@ -84,7 +85,12 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(
-    LiveAdminMixin, PublishingMixin, ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin
+    ArticleAutosaveMixin,
+    LiveAdminMixin,
+    PublishingMixin,
+    ArticleHistoryMixin,
+    SafeAutocompleteAdmin,
+    VersionAdmin,
 ):
     form = ArticleAdminForm
     inlines = [BylineInline, CorrectionInline]
@@ -114,8 +120,8 @@ class ArticleAdmin(
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        css = ADMIN_MEDIA["css"]
-        js = ["admin-newsroom/admin.js"]
+        css = {"all": [*ADMIN_MEDIA["css"]["all"], "admin-newsroom/autosave.css"]}
+        js = ["admin-newsroom/admin.js", "admin-newsroom/autosave.js"]
 
     # Rows and columns ---------------------------------------------------
 
@@ -224,6 +230,9 @@ class ArticleAdmin(
             # after it continues from the newest (``revision_view``).
             before = getattr(request, "_newsroom_version_before", 0)
             form.instance.version = max(form.instance.version, before)
+            # What a revert keeps of the article as it was (``revision_view``).
+            for name, value in getattr(request, "_newsroom_revert_keep", {}).items():
+                setattr(form.instance, name, value)
         try:
             form.attach_upload(request.user)
             services.save_article(
@@ -236,6 +245,7 @@ class ArticleAdmin(
                 break_embargo=form.cleaned_data.get("break_embargo", False),
             )
             self.apply_publishing(request, form)
+            discard_after_save(request, form.instance)
         except OSError as error:
             if not request.FILES:
                 raise
@@ -341,6 +351,7 @@ class ArticleAdmin(
                 context["shareable_preview"] = True
             else:
                 context["preview_url"] = obj.get_absolute_url()
+        context["autosave"] = self.autosave_context(request, context, obj)
         response = super().render_change_form(request, context, *args, obj=obj, **kwargs)
         response._csp_update = EDITOR_CSP
         return response
