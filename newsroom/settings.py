@@ -322,6 +322,9 @@ EMBEDS_THUMBNAIL_MAX_BYTES = env.int("EMBEDS_THUMBNAIL_MAX_BYTES", default=2 * 1
 # over embeds.oembed.DEFAULT_ENDPOINTS. A mapping, so it is set here, not in
 # the environment.
 EMBEDS_OEMBED_ENDPOINTS: dict[str, str | None] = {}
+# Saving an article in the admin asks providers with a public oEmbed endpoint
+# for the card text of its new embeds, once each, after the save commits.
+EMBEDS_AUTOFILL_ON_SAVE = env.bool("EMBEDS_AUTOFILL_ON_SAVE", default=True)
 # Tests only: lets the client reach loopback addresses, over plain http too.
 # Never read from the environment: turned on, editors could make the server
 # request its own local services.

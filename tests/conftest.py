@@ -58,6 +58,14 @@ def whitenoise_looks_files_up_on_request() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_oembed_on_save() -> Iterator[None]:
+    """Saving an article asks no provider (there is no network here); the
+    tests of that autofill turn it on with a local oEmbed server."""
+    with override_settings(EMBEDS_AUTOFILL_ON_SAVE=False):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def media_in_a_temporary_folder(tmp_path_factory) -> Iterator[None]:
     """Files written by tests (library images, demo content) never land in media/."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):

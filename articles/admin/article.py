@@ -20,6 +20,7 @@ from js_asset import Media as NonceMedia
 from reversion.admin import VersionAdmin
 
 from articles import preview, search, services
+from articles.admin.editor import EditorToolsMixin
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm, stale_notice
@@ -80,7 +81,7 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
+class ArticleAdmin(ArticleHistoryMixin, EditorToolsMixin, SafeAutocompleteAdmin, VersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [
@@ -109,8 +110,8 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        css = ADMIN_MEDIA["css"]
-        js = ["admin-newsroom/admin.js"]
+        css = {"all": [*ADMIN_MEDIA["css"]["all"], "css/embeds.css", "admin-newsroom/editor.css"]}
+        js = ["admin-newsroom/admin.js", "admin-newsroom/editor.js"]
 
     # Rows and columns ---------------------------------------------------
 
@@ -311,10 +312,10 @@ class ArticleAdmin(ArticleHistoryMixin, SafeAutocompleteAdmin, VersionAdmin):
                 link = reverse("admin:embeds_embed_add") + "?" + urlencode({"url": url})
                 note, css = _("no metadata yet: add it"), "missing"
             elif embed.lacks_metadata:
-                link = reverse("admin:embeds_embed_change", args=[embed.pk])
-                note, css = _("metadata incomplete: fill it in"), "missing"
+                link = f"#embed-metadata-{embed.pk}"  # the card text below the form
+                note, css = _("metadata incomplete: fill it in below"), "missing"
             else:
-                link = reverse("admin:embeds_embed_change", args=[embed.pk])
+                link = f"#embed-metadata-{embed.pk}"
                 note, css = _("metadata complete"), "ok"
             rows.append({"url": url, "css": css, "link": link, "note": note})
         return render_to_string("admin/articles/article/embed_panel.html", {"rows": rows})
