@@ -49,6 +49,17 @@ class EmbedMetadataForm(forms.ModelForm):
             raise forms.ValidationError(_("Letters, digits, dots, dashes and underscores only."))
         return handle
 
+    def clean(self):
+        # A posted id that is not one of this article's embeds (the formset
+        # only finds those) leaves a blank instance here.
+        if self.instance.pk is None:
+            raise forms.ValidationError(_("This embed is not in the article's saved text."))
+        return super().clean()
+
+    def _post_clean(self) -> None:
+        if self.instance.pk is not None:  # no row to check otherwise
+            super()._post_clean()
+
 
 EmbedMetadataFormSet = modelformset_factory(
     Embed,
