@@ -285,9 +285,10 @@
     form.addEventListener("input", function () {
       showPreview(pattern, body);
     });
-    // Select2 (the image field) reports its choice through jQuery only; the
-    // preview catches up when focus moves on.
-    ["change", "focusout"].forEach(function (type) {
+    // Select2 (the image field) reports its choice through jQuery only, and
+    // the admin fills the slug from the title on keyup: the preview catches
+    // up on those too.
+    ["change", "focusout", "keyup"].forEach(function (type) {
       form.addEventListener(type, function () {
         showPreview(pattern, body);
       });
