@@ -336,3 +336,9 @@ class BylineNameTests:
     def test_people_who_cannot_write_get_a_403(self):
         nobody = User.objects.create_user("nobody", password="x", is_staff=True)
         assert logged_in(nobody).get(NAME_URL).status_code == 403
+
+    def test_the_name_page_runs_a_fixed_number_of_queries(self, django_assert_num_queries):
+        client = logged_in(make_writer("wendy", author=False))
+        # Session, user, the user's own and group permissions, the author lookup.
+        with django_assert_num_queries(5):
+            assert client.get(NAME_URL).status_code == 200
