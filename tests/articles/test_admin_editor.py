@@ -342,3 +342,16 @@ class BylineNameTests:
         # Session, user, the user's own and group permissions, the author lookup.
         with django_assert_num_queries(5):
             assert client.get(NAME_URL).status_code == 200
+
+
+class ChangeFormTests:
+    def test_the_form_carries_the_writing_aids(self):
+        editor = make_editor()
+        article = make_draft(body=f"<p>{INSTAGRAM}</p>")
+        text = logged_in(editor).get(change_url(article)).content.decode()
+        assert 'id="nr-editor-tools"' in text
+        assert f'data-cards-url="{CARDS_URL}"' in text
+        assert 'data-permalink-pattern="http' in text
+        assert 'data-copy="nr-preview-url"' in text  # the signed preview link's copy button
+        assert "admin-newsroom/editor." in text
+        assert "admin-newsroom/a11y." in text
