@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from articles.html import clean_text, first_sentences, sanitize
 from articles.images import Image
@@ -115,6 +115,7 @@ PLAIN_TEXT_FIELDS = (
     "lead_image_alt",
     "lead_image_caption",
     "lead_image_credit",
+    "key_points",
 )
 
 
@@ -206,6 +207,21 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").prefetch_related(
             models.Prefetch(
                 "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+            )
+        )
+
+    def with_tags(self) -> "ArticleQuerySet":
+        """Tags in one query, read through ``Article.tag_list``.
+
+        ``prefetch_related("tags")`` costs taggit a queryset build per article
+        (its manager's ``get_queryset`` runs for each one to hold the cache),
+        about as much as the query it saves; a plain reverse-FK prefetch into
+        an attribute does not."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "taggedarticle_set",
+                queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+                to_attr="prefetched_tagged",
             )
         )
 
@@ -322,6 +338,15 @@ class Article(models.Model):
         _("source"), max_length=50, blank=True, help_text=_("The system it was imported from.")
     )
     source_id = models.CharField(_("source id"), max_length=100, blank=True)
+
+    # Live coverage (articles.live): the page lists timestamped posts while
+    # it runs; ending it freezes them.
+    is_live = models.BooleanField(_("live coverage"), default=False, editable=False)
+    coverage_started_at = models.DateTimeField(_("coverage started"), null=True, editable=False)
+    coverage_ended_at = models.DateTimeField(_("coverage ended"), null=True, editable=False)
+    key_points = models.TextField(
+        _("key points"), blank=True, help_text=_("One point a line, shown above the live posts.")
+    )
 
     # Part of every signed preview link; replacing it revokes them all.
     preview_nonce = models.CharField(max_length=32, default=new_preview_nonce, editable=False)
@@ -478,6 +503,13 @@ class Article(models.Model):
         """Authors in byline order; uses the prefetch of ``for_listing()`` when present."""
         return [byline.author for byline in self.bylines.all()]
 
+    @property
+    def tag_list(self) -> list[Tag]:
+        """Tags by name; uses the prefetch of ``with_tags()`` when present."""
+        if hasattr(self, "prefetched_tagged"):
+            return [item.tag for item in self.prefetched_tagged]
+        return list(self.tags.order_by("name"))
+
 
 class Byline(models.Model):
     """An author's place on an article's byline."""
@@ -572,6 +604,9 @@ class Redirect(models.Model):
     def __str__(self) -> str:
         return self.old_path
 
+
+# Live posts live beside the article they belong to (articles/live.py).
+from articles.live.models import LivePost  # noqa: E402, F401
 
 # Revisions keep an article with its byline and tags, so history, revert and
 # recovery of a deleted article bring them back too. The preview nonce is left

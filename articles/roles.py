@@ -36,6 +36,10 @@ ROLES: dict[str, tuple[str, ...]] = {
         "articles.add_image",
         "articles.change_image",
         "articles.view_image",
+        # Live coverage: posts on their own articles (articles.live.services).
+        "articles.add_livepost",
+        "articles.change_livepost",
+        "articles.view_livepost",
     ),
     # Editors do everything on articles, categories, tags, authors and embeds,
     # including articles.publish_article.

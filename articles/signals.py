@@ -10,11 +10,30 @@ from django.db.models.signals import post_delete, post_save
 from taggit.models import Tag
 
 from articles.images import Image
-from articles.models import Article, Author, Byline, Category, Redirect, TaggedArticle
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Category,
+    LivePost,
+    Redirect,
+    TaggedArticle,
+)
 from embeds.models import Embed
 from newsroom import cache as content
 
-CONTENT_MODELS = (Article, Byline, TaggedArticle, Tag, Category, Author, Embed, Redirect, Image)
+CONTENT_MODELS = (
+    Article,
+    Byline,
+    TaggedArticle,
+    Tag,
+    Category,
+    Author,
+    Embed,
+    Redirect,
+    Image,
+    LivePost,
+)
 
 
 def content_changed(sender, **kwargs) -> None:

@@ -167,6 +167,6 @@ def news_articles():
     return (
         Article.objects.published()
         .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-        .prefetch_related("tags")
+        .with_tags()
         .order_by("-published_at")[:1000]
     )

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from articles import feeds, preview, views
+from articles.live import views as live_views
 
 
 class _Digits:
@@ -70,5 +71,10 @@ urlpatterns = [
         "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/",
         views.ArticleDetailView.as_view(),
         name="detail",
+    ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/live.json",
+        live_views.live_json,
+        name="live-json",
     ),
 ]

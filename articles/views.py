@@ -29,6 +29,7 @@ from articles.listing import (
     cards,
     list_key,
 )
+from articles.live import pages as live_pages
 from articles.models import Article, Author, Category, category_family
 from articles.pages import article_parts, published_article_at
 from articles.sitemaps import news_articles, sitemaps
@@ -233,7 +234,14 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        context.update(vars(article_parts(article)), not_published=not article.is_published)
+        parts = article_parts(article)
+        context.update(vars(parts), not_published=not article.is_published)
+        if article.is_live:
+            # The posts section, and JSON-LD as LiveBlogPosting (articles.live).
+            live = live_pages.section(
+                article, self.request.GET, polling=article.is_published, parts=parts
+            )
+            context.update(live_section=live.html, json_ld=live.json_ld)
         return context
 
     def is_private(self, context) -> bool:

@@ -145,6 +145,24 @@ def render_body(body: str) -> SafeString:
     )
 
 
+def render_bodies(bodies: list[str]) -> list[SafeString]:
+    """``render_body`` for several bodies with one query for all their embeds
+    (a page of live posts), and none when they have no embeds."""
+    split = [_segments(body or "") for body in bodies]
+    found = [seg for segments in split for seg in segments if isinstance(seg, EmbedMatch)]
+    rows = {row.url: row for row in Embed.objects.for_urls(found)} if found else {}
+    # As in render_body: sanitized bodies cut at tag boundaries, and template-built cards.
+    return [
+        mark_safe(  # noqa: S308
+            "".join(
+                render_match(seg, rows.get(seg.url)) if isinstance(seg, EmbedMatch) else seg
+                for seg in segments
+            )
+        )
+        for segments in split
+    ]
+
+
 def render_body_cached(body: str, key: str, timeout: int | None = 60 * 60 * 24) -> SafeString:
     """``render_body`` cached under the caller's ``key`` (e.g. article pk and
     updated time). Saving or deleting any ``Embed`` bumps a generation in the

@@ -22,6 +22,7 @@ from reversion.admin import VersionAdmin
 from articles import preview, search, services
 from articles.admin.editor import EditorToolsMixin
 from articles.admin.history import ArticleHistoryMixin
+from articles.admin.live import LiveAdminMixin
 from articles.admin.widgets import SafeAutocompleteAdmin, SafeAutocompleteSelectMultiple
 from articles.forms import ArticleAdminForm, stale_notice
 from articles.models import Article, Byline, State
@@ -81,7 +82,9 @@ class BylineInline(SafeAutocompleteAdmin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, EditorToolsMixin, SafeAutocompleteAdmin, VersionAdmin):
+class ArticleAdmin(
+    LiveAdminMixin, ArticleHistoryMixin, EditorToolsMixin, SafeAutocompleteAdmin, VersionAdmin
+):
     form = ArticleAdminForm
     inlines = [BylineInline]
     list_display = [

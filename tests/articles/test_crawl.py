@@ -107,6 +107,14 @@ def site(noon):
                      authors=[*authors, owner.author, hidden_author],
                      tags=["shared", "tag-1", "hidden-scheduled-tag"]),
     ]  # fmt: skip
+    # Live coverage on a visible story and on the hidden ones: the crawl walks
+    # the posts' permalinks, and no hidden article's post may show.
+    from articles.live.models import LivePost
+
+    visible = Article.objects.get(title="Visible story 0")
+    for article in [visible, *hidden]:
+        Article.objects.filter(pk=article.pk).update(is_live=True, coverage_started_at=NOON)
+        LivePost.objects.create(article=article, body=f"<p>Live post of {article.slug}.</p>")
     return hidden
 
 
@@ -131,6 +139,9 @@ HIDDEN_TAXONOMY = [
 def test_no_unpublished_article_is_reachable_from_any_public_page(client, site):
     pages = crawl(client)
     assert len(pages) > 40  # the crawl really walked the site
+    visible = Article.objects.get(title="Visible story 0")
+    assert any(f"Live post of {visible.slug}." in text for text in pages.values())
+    assert any("?post=" in path for path in pages)
     for hidden in site:
         for path, text in pages.items():
             assert hidden.title not in text, (hidden.title, path)

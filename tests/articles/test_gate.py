@@ -146,3 +146,28 @@ def test_taxonomy_sitemaps_list_only_what_has_published_articles(client, noon):
         assert present in text
     for absent in ("quiet-category", "lonely-author", "draft-only-tag", "future-tag"):
         assert absent not in text
+
+
+def test_live_posts_of_unpublished_articles_never_appear(client, cast, time_machine):
+    """Every article of the cast is live with a post: readers get the published
+    one's post on its page and in its JSON, and nothing anywhere of the others."""
+    from articles.live.models import LivePost
+
+    for key, article in cast.items():
+        Article.objects.filter(pk=article.pk).update(is_live=True, coverage_started_at=NOON)
+        LivePost.objects.create(article=article, body=f"<p>Live post of the {key} piece.</p>")
+    published = cast["published"]
+    assert "Live post of the published piece." in client.get(published.get_absolute_url()).text
+    live_json = client.get(published.get_absolute_url() + "live.json?after=0").json()
+    assert live_json["count"] == 1
+    for hidden in ("draft", "review", "scheduled"):
+        url = cast[hidden].get_absolute_url()
+        assert client.get(url).status_code == 404
+        assert client.get(f"{url}?post=1").status_code == 404
+        assert client.get(url + "live.json?after=0").status_code == 404
+        for surface in SURFACES:
+            assert f"of the {hidden} piece" not in client.get(surface).text, surface
+    time_machine.move_to(NOON + datetime.timedelta(hours=2), tick=False)
+    scheduled = cast["scheduled"].get_absolute_url()
+    assert "Live post of the scheduled piece." in client.get(scheduled).text
+    assert client.get(scheduled + "live.json?after=0").json()["count"] == 1
