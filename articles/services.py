@@ -57,14 +57,15 @@ class StaleVersion(Exception):
         return cls(find_conflict(article.pk, article.version), article)
 
 
-def author_for(user: AbstractBaseUser) -> Author:
+def author_for(user: AbstractBaseUser, name: str = "") -> Author:
     """The user's author profile, created on first need so a writer's article
-    always carries its writer on the byline (that is what makes it theirs)."""
+    always carries its writer on the byline (that is what makes it theirs).
+    A new profile is named ``name``, else the user's full name or username."""
     try:
         return user.author
     except Author.DoesNotExist:
         pass
-    name = user.get_full_name() or user.get_username()
+    name = clean_text(name).strip() or user.get_full_name() or user.get_username()
     base = slugify(name, allow_unicode=True)[:140] or "author"
     slug, n = base, 1
     while Author.objects.filter(slug=slug).exists():

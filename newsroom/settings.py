@@ -340,6 +340,9 @@ EMBEDS_OEMBED_ENDPOINTS: dict[str, str | None] = {}
 EMBEDS_PAGE_MAX_BYTES = env.int("EMBEDS_PAGE_MAX_BYTES", default=2 * 1024 * 1024)
 # Tests only: {provider key: local base URL} to fetch those pages from.
 EMBEDS_PAGE_BASE_URLS: dict[str, str] = {}
+# Saving an article in the admin asks providers with a public oEmbed endpoint
+# for the card text of its new embeds, once each, after the save commits.
+EMBEDS_AUTOFILL_ON_SAVE = env.bool("EMBEDS_AUTOFILL_ON_SAVE", default=True)
 # Tests only: lets the client reach loopback addresses, over plain http too.
 # Never read from the environment: turned on, editors could make the server
 # request its own local services.

@@ -58,6 +58,14 @@ def whitenoise_looks_files_up_on_request() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_oembed_on_save() -> Iterator[None]:
+    """Saving an article asks no provider (there is no network here); the
+    tests of that autofill turn it on with a local oEmbed server."""
+    with override_settings(EMBEDS_AUTOFILL_ON_SAVE=False):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def media_in_a_temporary_folder(tmp_path_factory) -> Iterator[None]:
     """Files written by tests (library images, demo content) never land in media/."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
@@ -198,10 +206,13 @@ def axe_audit(browser):
     if not AXE_JS.exists():
         pytest.fail("node_modules/axe-core is missing; run `npm ci` (make install does)")
 
-    def audit(url: str, *, cookies: list[dict] | None = None, ready: str = "") -> list[dict]:
+    def audit(
+        url: str, *, cookies: list[dict] | None = None, ready: str = "", tags: tuple = ()
+    ) -> list[dict]:
         """``cookies`` (Playwright's format) log the audit in, e.g. a Django
         session for admin pages; ``ready`` is a JavaScript predicate the page
-        must meet first, such as "the script-built widgets are there"."""
+        must meet first, such as "the script-built widgets are there";
+        ``tags`` replace the default rule sets (e.g. with WCAG 2.2's)."""
         context = browser.new_context(bypass_csp=True)
         try:
             if cookies:
@@ -212,10 +223,16 @@ def axe_audit(browser):
                 page.wait_for_function(ready)
             page.add_script_tag(path=str(AXE_JS))
             result = page.evaluate(
-                "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+                "(tags) => axe.run(document, {runOnly: tags})",
+                list(tags or ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")),
             )
             return [
-                {"id": v["id"], "impact": v["impact"], "nodes": [n["html"] for n in v["nodes"]]}
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "nodes": [n["html"] for n in v["nodes"]],
+                    "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]],
+                }
                 for v in result["violations"]
             ]
         finally:

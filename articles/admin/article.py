@@ -22,6 +22,7 @@ from reversion.admin import VersionAdmin
 from articles import preview, search, services
 from articles.admin.autosave import ArticleAutosaveMixin, discard_after_save
 from articles.admin.corrections import CorrectionInline
+from articles.admin.editor import EditorToolsMixin
 from articles.admin.history import ArticleHistoryMixin
 from articles.admin.live import LiveAdminMixin
 from articles.admin.publishing import PublishingMixin
@@ -89,6 +90,7 @@ class ArticleAdmin(
     LiveAdminMixin,
     PublishingMixin,
     ArticleHistoryMixin,
+    EditorToolsMixin,
     SafeAutocompleteAdmin,
     VersionAdmin,
 ):
@@ -120,8 +122,15 @@ class ArticleAdmin(
     change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
-        css = {"all": [*ADMIN_MEDIA["css"]["all"], "admin-newsroom/autosave.css"]}
-        js = ["admin-newsroom/admin.js", "admin-newsroom/autosave.js"]
+        css = {
+            "all": [
+                *ADMIN_MEDIA["css"]["all"],
+                "css/embeds.css",
+                "admin-newsroom/editor.css",
+                "admin-newsroom/autosave.css",
+            ]
+        }
+        js = ["admin-newsroom/admin.js", "admin-newsroom/editor.js", "admin-newsroom/autosave.js"]
 
     # Rows and columns ---------------------------------------------------
 
@@ -332,10 +341,10 @@ class ArticleAdmin(
                 link = reverse("admin:embeds_embed_add") + "?" + urlencode({"url": url})
                 note, css = _("no metadata yet: add it"), "missing"
             elif embed.lacks_metadata:
-                link = reverse("admin:embeds_embed_change", args=[embed.pk])
-                note, css = _("metadata incomplete: fill it in"), "missing"
+                link = f"#embed-metadata-{embed.pk}"  # the card text below the form
+                note, css = _("metadata incomplete: fill it in below"), "missing"
             else:
-                link = reverse("admin:embeds_embed_change", args=[embed.pk])
+                link = f"#embed-metadata-{embed.pk}"
                 note, css = _("metadata complete"), "ok"
             rows.append({"url": url, "css": css, "link": link, "note": note})
         return render_to_string("admin/articles/article/embed_panel.html", {"rows": rows})

@@ -127,7 +127,15 @@ def audit_pair(axe_audit, live_server, cookies, ours: str, baseline: list[str]):
         allowed |= element_keys(
             axe_audit(live_server.url + url, cookies=cookies, ready=WIDGETS_READY)
         )
-    return found, element_keys(found) - allowed
+    # a11y.js names some stock inputs on the baseline pages too, which can
+    # leave Select2's own gaps there unreported; those are in STOCK_BASELINE.
+    return found, {key for key in element_keys(found) - allowed if not in_stock_baseline(key)}
+
+
+def in_stock_baseline(key: tuple[str, str, str]) -> bool:
+    rule, tag, classes = key
+    selector = tag + "".join(f".{name}" for name in classes.split())
+    return any(rule == known and pattern.search(selector) for known, pattern, _ in STOCK_BASELINE)
 
 
 def test_the_change_form_adds_no_violations(axe_audit, live_server, admin_pages):
@@ -187,3 +195,78 @@ def test_history_and_compare_add_no_violations(axe_audit, live_server, admin_pag
         [f"/baseline-admin/articles/article/{article.pk}/history/"],
     )
     assert new == set(), found
+
+
+# WCAG 2.2 --------------------------------------------------------------------
+# axe with WCAG 2.2's rules (target-size among them) and its best practices,
+# on newsroom's admin pages themselves. Stock Django parts fixed by CSS or a
+# label script (admin-newsroom/a11y.css, a11y.js) are not listed; what is
+# left of Django's and its Select2's markup is this baseline: rule, a pattern
+# of axe's selector for the element, and why it stays.
+WCAG22 = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
+STOCK_BASELINE = [
+    (
+        "aria-input-field-name",
+        re.compile(r"select2"),
+        "Select2 (the admin's autocomplete) names its combobox by a container it empties",
+    ),
+    (
+        "label",
+        re.compile(r"\.select2-search__field"),
+        "Select2's inline search box of a multiple autocomplete has no label",
+    ),
+    (
+        "list",
+        re.compile(r"\.select2-selection__rendered"),
+        "Select2 renders chosen tags as a <ul> with non-<li> children",
+    ),
+    (
+        "empty-table-header",
+        re.compile(r"thead > tr > \.original"),
+        "the tabular inline's first header cell is empty in Django's template",
+    ),
+    (
+        "label-title-only",
+        re.compile(r"#searchbar"),
+        "the changelist search box is named by its button's title in Django's template",
+    ),
+]
+
+
+def unexplained(violations: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (violation["id"], target)
+        for violation in violations
+        for target in violation["targets"]
+        if not any(
+            rule == violation["id"] and pattern.search(target)
+            for rule, pattern, _reason in STOCK_BASELINE
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["index", "changelist", "change", "add", "media-library"],
+)
+def test_wcag22_with_target_size_finds_nothing_beyond_the_stock_baseline(
+    axe_audit, live_server, admin_pages, page
+):
+    cookies, article, _editor = admin_pages
+    url = {
+        "index": "/admin/",
+        "changelist": "/admin/articles/article/",
+        "change": f"/admin/articles/article/{article.pk}/change/",
+        "add": "/admin/articles/article/add/",
+        "media-library": "/admin/articles/image/",
+    }[page]
+    found = axe_audit(live_server.url + url, cookies=cookies, ready=WIDGETS_READY, tags=WCAG22)
+    assert unexplained(found) == []
+    # Newsroom's own markup never needs the baseline.
+    ours = [
+        node
+        for violation in found
+        for node in violation["nodes"]
+        if "nr-" in node or "ProseMirror" in node or "embed" in node
+    ]
+    assert ours == []
