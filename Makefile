@@ -94,7 +94,7 @@ $(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock
 	touch $@
 
 lighthouse: install sysdeps $(LIGHTHOUSE_STAMP)
-	$(PY) tools/lighthouse/run.py
+	$(PY) tools/lighthouse/run.py  # LIGHTHOUSE_RUNS=3 runs per page, median scores
 
 clean:
 	rm -rf $(VENV) node_modules tools/lighthouse/node_modules staticfiles .pytest_cache .ruff_cache
