@@ -242,3 +242,14 @@ def test_reader_pages_have_no_axe_violations(live_server, browser, site, scheme)
                 found.setdefault(f"{name} @{width}", []).append((violation["id"], nodes))
         context.close()
     assert found == {}
+
+
+def test_the_footer_copyright_sits_on_the_line_of_the_feed_links(live_server, browser, site):
+    context = new_context(browser, width=1280)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    copyright_box = page.locator(".site-footer p").bounding_box()
+    feed_box = page.locator(".site-footer li").first.bounding_box()
+    assert abs(copyright_box["y"] - feed_box["y"]) <= 2
+    assert abs(copyright_box["height"] - feed_box["height"]) <= 2
+    context.close()
