@@ -20,7 +20,7 @@ DEPLOY_ENV = DJANGO_DEBUG=false \
 	DJANGO_CSRF_COOKIE_SECURE=true \
 	DJANGO_SECURE_PROXY_SSL_HEADER=true
 
-.PHONY: install run test lint format check bench sysdeps clean
+.PHONY: install run test lint format check bench lighthouse sysdeps clean
 
 install: $(STAMP) $(NODE_STAMP) .env
 
@@ -85,5 +85,16 @@ bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# Lighthouse, mobile and desktop, on the demo site under gunicorn: writes
+# docs/quality/lighthouse.md. Its own node_modules, so CI never installs it.
+LIGHTHOUSE_STAMP := tools/lighthouse/node_modules/.installed
+
+$(LIGHTHOUSE_STAMP): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error
+	touch $@
+
+lighthouse: install sysdeps $(LIGHTHOUSE_STAMP)
+	$(PY) tools/lighthouse/run.py  # LIGHTHOUSE_RUNS=3 runs per page, median scores
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules tools/lighthouse/node_modules staticfiles .pytest_cache .ruff_cache

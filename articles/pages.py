@@ -1,15 +1,17 @@
 """What an article page shows besides the article row, cached with the content.
 
-The byline, tags, rendered body, related and neighbouring articles, the share
-block and the JSON-LD change only when content changes, so they are built
-once per article version and content generation (``newsroom.cache``) and a
-warm article page costs one query: the article itself.
+The byline, tags, rendered body, reading time, related and neighbouring
+articles, "More in" the section, the share block and the JSON-LD change only
+when content changes, so they are built once per article version and content
+generation (``newsroom.cache``) and a warm article page costs one query: the
+article itself.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import math
 from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from taggit.models import Tag
 
+from articles.html import word_count
 from articles.links import absolute_url
 from articles.models import Article, Author, Correction
 from articles.rendering import render_article_body
@@ -25,6 +28,10 @@ from articles.templatetags.articles import article_ld, share_links
 from newsroom.cache import remember
 
 RELATED_SIZE = 4
+# "More in <section>": the newest published articles of the same category.
+MORE_IN_SIZE = 3
+# Words a minute for the reading time: a common estimate for adults reading prose.
+READING_SPEED = 230
 # Retired with the generation anyway; this only bounds memory for quiet articles.
 PARTS_TIMEOUT = 60 * 60
 
@@ -39,6 +46,8 @@ class ArticleParts:
     authors: list[Author]
     tags: list[Tag]
     related: list[Article]
+    more_in_category: list[Article]
+    reading_minutes: int
     previous_article: Article | None
     next_article: Article | None
     body: SafeString
@@ -77,7 +86,9 @@ def article_parts(article: Article) -> ArticleParts:
     """The page's parts for ``article`` (fetched with its category), cached."""
     return remember(
         lambda: _build(article),
-        "article-page",
+        # Named anew whenever ArticleParts changes shape: entries pickled by
+        # the previous release are then never read.
+        "article-page-2",
         article.pk,
         f"{article.updated_at.timestamp():.6f}",
         get_language(),
@@ -96,6 +107,7 @@ def _build(article: Article) -> ArticleParts:
     tags = list(article.tags.order_by("name"))
     related, previous, following = related_and_neighbours(article, [tag.pk for tag in tags])
     corrections = list(article.corrections.order_by("created_at", "pk"))
+    more_in_category = newest_in_category(article)
     return ArticleParts(
         canonical_url=canonical_url,
         lead_image_url=lead_image_url,
@@ -103,6 +115,8 @@ def _build(article: Article) -> ArticleParts:
         authors=authors,
         tags=tags,
         related=related,
+        more_in_category=more_in_category,
+        reading_minutes=reading_minutes(article.body),
         previous_article=previous,
         next_article=following,
         body=render_article_body(article),
@@ -119,10 +133,28 @@ def _build(article: Article) -> ArticleParts:
         ),
         more=_render(
             "includes/article_more.html",
+            category=article.category,
+            more_in_category=more_in_category,
             related=related,
             previous_article=previous,
             next_article=following,
         ),
+    )
+
+
+def reading_minutes(body: str) -> int:
+    """Minutes to read ``body`` at ``READING_SPEED``, rounded up; at least one."""
+    return max(1, math.ceil(word_count(body) / READING_SPEED))
+
+
+def newest_in_category(article: Article) -> list[Article]:
+    """The newest published articles filed in ``article``'s category, itself left out."""
+    return list(
+        Article.objects.published()
+        .filter(category_id=article.category_id)
+        .exclude(pk=article.pk)
+        .order_by("-published_at", "-pk")
+        .only("pk", "title", "slug", "published_on", "published_at")[:MORE_IN_SIZE]
     )
 
 

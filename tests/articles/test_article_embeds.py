@@ -50,15 +50,16 @@ def test_other_pages_allow_no_frames(client, article):
     assert "frame-src 'none'" in client.get("/")["Content-Security-Policy"]
 
 
-def test_article_page_with_four_embeds_runs_six_queries_then_none(
+def test_article_page_with_four_embeds_runs_seven_queries_then_none(
     client, article, django_assert_num_queries, page_cache_off
 ):
     # The header's category list is cached after any page view; start from there.
     client.get("/")
     url = article.get_absolute_url()
     # Article with its neighbours, authors, tags, related with previous/next,
-    # all embed rows in one, and its corrections.
-    with django_assert_num_queries(6):
+    # the newest of its section ("More in"), all embed rows in one, and its
+    # corrections.
+    with django_assert_num_queries(7):
         client.get(url)
     # The article and everything around it is cached with the content
     # (articles/pages.py), so the page renders without the database until
