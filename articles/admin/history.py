@@ -20,8 +20,12 @@ from articles.models import Article
 # Form fields that are bookkeeping, never news to whoever reads the history.
 HIDDEN_FROM_HISTORY = {"loaded_version", "_autosave_draft"}
 # What a revert keeps of the article as it is, unless the editor asks for
-# that version's too: whether and when it is live, and so its address.
-KEPT_ON_REVERT = ["status", "published_at", "slug"]
+# that version's too: whether and when it is live, and so its address, and
+# the embargo that goes with that time.
+KEPT_ON_REVERT = ["status", "published_at", "slug", "embargo_until"]
+# What a revert always keeps: live coverage is never rewound, so coverage
+# that has ended stays frozen.
+ALWAYS_KEPT_ON_REVERT = ["is_live", "coverage_started_at", "coverage_ended_at"]
 RESTORE_STATUS_FIELD = "_restore_status"
 
 
@@ -115,7 +119,10 @@ class ArticleHistoryMixin:
                 request.POST.get(RESTORE_STATUS_FIELD)
             )
             source = version.field_dict if restore_status else current.__dict__
-            request._newsroom_revert_keep = {name: source.get(name) for name in KEPT_ON_REVERT}
+            request._newsroom_revert_keep = {
+                **{name: source.get(name) for name in KEPT_ON_REVERT},
+                **{name: getattr(current, name) for name in ALWAYS_KEPT_ON_REVERT},
+            }
             extra_context = {**revert_summary(current, version), **(extra_context or {})}
         return super().revision_view(request, object_id, version_id, extra_context)
 

@@ -186,3 +186,24 @@ def test_a_writer_cannot_revert_or_restore_a_status():
     assert client.post(url, {"_restore_status": "1", "title": "x"}).status_code == 403
     article.refresh_from_db()
     assert article.title == "Two"
+
+
+def test_reverting_never_reopens_ended_live_coverage():
+    """Ending coverage is final; a version from while it ran does not undo it."""
+    editor = logged_in(make_editor())
+    article = make_article(title="Storm night", body="<p>First words.</p>")
+    Article.objects.filter(pk=article.pk).update(
+        is_live=True, coverage_started_at=article.published_at
+    )
+    save(editor, article, body="<p>First words.</p>")
+    running = versions(article)[-1]
+    Article.objects.filter(pk=article.pk).update(coverage_ended_at=article.published_at)
+    save(editor, article, body="<p>Later words.</p>")
+    ended_at = Article.objects.get(pk=article.pk).coverage_ended_at
+
+    page = editor.get(revert_url(article, running))
+    assert editor.post(revert_url(article, running), form_data(page)).status_code == 302
+
+    article.refresh_from_db()
+    assert article.body == "<p>First words.</p>"
+    assert (article.is_live, article.coverage_ended_at) == (True, ended_at)
