@@ -119,10 +119,15 @@ def test_a_writer_made_in_the_admin_signs_in_writes_and_submits(
     client = Client()
     response = client.post(LOGIN, {"username": "nina", "password": PASSWORD})
     assert response.status_code == 302 and response.url == INDEX
+    # Asked once how her name reads on bylines, then on to the form.
+    asked = client.get(ADD_URL)
+    assert asked.status_code == 302 and "byline-name" in asked.url
+    assert client.post(asked.url, {"name": "Nina Okafor"}).status_code == 302
     assert client.get(ADD_URL).status_code == 200
     data = new_article_data(make_category(), title="Tram strike ends", _publishing="save")
     assert client.post(ADD_URL, data).status_code == 302
     article = Article.objects.get(title="Tram strike ends")
+    assert [author.name for author in article.ordered_authors] == ["Nina Okafor"]
     with django_capture_on_commit_callbacks(execute=True):
         form = form_data(client.get(change_url(article)))
         form.update({"_publishing": "review", "publishing_note": "Quotes checked."})
