@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.factories import make_article, make_author, make_category
 
@@ -59,7 +60,8 @@ def test_without_javascript_the_page_reads_fully_and_go_to_top_still_works(
     assert page.get_by_text("Share This Story, Choose Your Platform!").is_visible()
     page.get_by_text("Paragraph 29.").scroll_into_view_if_needed()
     control = page.get_by_role("link", name="Go to Top")
-    assert control.is_visible()
+    # Shown by a scroll-driven animation: it may take a frame after the scroll.
+    expect(control).to_be_visible()
     control.click()
     page.wait_for_url("**#top")
     page.wait_for_function("window.scrollY === 0")

@@ -121,8 +121,8 @@ def test_a_closed_tab_loses_nothing(browser, live_server, settings):
     expect(editor).to_contain_text(LAST)
 
     # A normal save keeps it all, asks nothing, and removes the autosave.
-    page.click("input[name=_save]")
-    page.wait_for_url(re.compile(r".*/admin/articles/article/(\?.*)?$"))
+    page.locator("button[name=_publishing][value=save]").first.click()
+    page.wait_for_url(re.compile(r".*/admin/articles/article/\d+/change/(\?.*)?$"))
     article = Article.objects.get()
     assert (article.title, article.category) == (TITLE, news)
     assert FIRST in article.body and LAST in article.body

@@ -60,6 +60,9 @@ def test_writer_drafts_and_submits_editor_publishes_now(browser, live_server, pl
 
     context, page = log_in(browser, live_server, "wren", errors)
     page.goto(f"{live_server.url}/admin/articles/article/add/")
+    # Asked once how her name reads on bylines, then on to the form.
+    page.fill("#id_name", "Wren Adeyemi")
+    page.get_by_role("button", name="Save and start writing").click()
     page.fill("#id_title", TITLE)
     page.locator(".field-category .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Transport")
