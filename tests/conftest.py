@@ -301,3 +301,19 @@ def plain_static(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _search_index_emptied_after_flush(request, django_db_blocker):
+    """A transactional test (live_server among them) ends with Django's
+    flush, which empties the models' tables but not the search index, a table
+    no model owns: its rows would outlive their articles into later tests."""
+    yield
+    if "transactional_db" not in request.fixturenames:
+        return
+    from django.db import connection
+
+    from articles import search
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {search.TABLE}")  # noqa: S608 - a constant

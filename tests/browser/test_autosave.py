@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -28,7 +29,12 @@ def wait_for(condition, timeout: float = 20.0):
     this process) until it holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except OperationalError:
+            # SQLite's shared in-memory test database locks a table while the
+            # server thread writes to it: not yet, read again.
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
