@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -269,6 +270,56 @@ def collected_static() -> Path:
     return Path(settings.STATIC_ROOT)
 
 
+class InFlight:
+    """Counts the live server's requests being handled, so a test's end can
+    wait for the last of them (an autosave sent as the page closes, say):
+    Django's flush after the test fails on SQLite's shared in-memory database
+    while a server thread still writes to it ("database table is locked")."""
+
+    QUIET = 0.3  # seconds with nothing in flight: a closing page's last request has landed
+    TIMEOUT = 20.0
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.last_done = 0.0
+        self.lock = threading.Lock()
+
+    def wrap(self, app):
+        def counted(environ, start_response):
+            with self.lock:
+                self.active += 1
+            try:
+                return app(environ, start_response)
+            finally:
+                with self.lock:
+                    self.active -= 1
+                    self.last_done = time.monotonic()
+
+        return counted
+
+    def wait_idle(self) -> None:
+        deadline = time.monotonic() + self.TIMEOUT
+        while time.monotonic() < deadline:
+            with self.lock:
+                idle = self.active == 0 and time.monotonic() - self.last_done > self.QUIET
+            if idle:
+                return
+            time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_flush(request):
+    """For live-server tests: set up after the database fixture, so torn down
+    before its flush, and waits there until the server has no request left."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server")
+    yield
+    server.in_flight.wait_idle()
+
+
 @pytest.fixture(scope="session")
 def live_server(request, django_db_blocker, collected_static):
     """pytest-django's live server, but serving static files the way production does.
@@ -285,7 +336,8 @@ def live_server(request, django_db_blocker, collected_static):
         or "localhost"
     )
     server = LiveServer(addr, start=False)
-    server.thread.static_handler = lambda handler: handler
+    server.in_flight = InFlight()
+    server.thread.static_handler = server.in_flight.wrap
     with override_settings(WHITENOISE_AUTOREFRESH=False):
         server.start()  # builds the one WhiteNoise the server keeps
     yield server
