@@ -108,6 +108,10 @@ def wait_until_served(url: str, server: subprocess.Popen, log: Path) -> None:
     fail(f"gunicorn did not answer {url} within 60 s")
 
 
+# Attempts per audit when Lighthouse fails to record the trace.
+TRIES = 3
+
+
 def audit(
     url: str, form_factor: str, folder: Path, run: int
 ) -> tuple[dict[str, int], dict[str, str], list[str]]:
@@ -124,7 +128,12 @@ def audit(
     if form_factor == "desktop":
         command.append("--preset=desktop")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    for _attempt in range(TRIES):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        # Lighthouse 12 sometimes cannot read this Chromium's trace (NO_NAVSTART,
+        # "Something went wrong with recording the trace"): a fresh run succeeds.
+        if result.returncode == 0 and output.exists() or "NO_NAVSTART" not in result.stderr:
+            break
     if result.returncode or not output.exists():
         fail(f"lighthouse failed on {url} ({form_factor}):\n{result.stderr[-2000:]}")
     report = json.loads(output.read_text())
