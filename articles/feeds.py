@@ -31,8 +31,23 @@ from articles.html import clean_text, sanitize
 from articles.links import absolute_url
 from articles.models import Article, Author, Category, category_family
 from embeds import rendering
+from newsroom.cache import remember
 
 FEED_SIZE = 20
+FEED_CONTENT_TIMEOUT = 24 * 60 * 60
+
+
+def _contents(items: list[Article]) -> dict[int, str]:
+    """Each item's body as a feed carries it: sanitized on save, again here
+    for bodies stored under older rules, with the embeds as quoted cards (one
+    query for all of them) and library images given absolute addresses."""
+    rows = rendering.embed_rows(item.body for item in items)
+    return {
+        item.pk: images.absolute_sources(
+            sanitize(rendering.render_body(item.body, rows=rows, template=rendering.FEED_TEMPLATE))
+        )
+        for item in items
+    }
 
 
 def as_html(text: str) -> str:
@@ -98,11 +113,18 @@ class LatestArticlesFeed(Feed):
         articles = self.articles(obj).for_listing().select_related("image")
         items = list(articles.with_tags()[:FEED_SIZE])
         if settings.FEED_CONTENT == "full":
-            # One query for every item's embeds; the rows ride on the items,
+            # Bodies with their embed cards, built once per content generation
+            # (each body is scanned for embeds and sanitized): kept with the
+            # generation like the article page's parts. They ride on the items,
             # never on this instance, which every request shares.
-            rows = rendering.embed_rows(item.body for item in items)
+            contents = remember(
+                lambda: _contents(items),
+                "feed-content",
+                *(item.pk for item in items),
+                timeout=FEED_CONTENT_TIMEOUT,
+            )
             for item in items:
-                item.feed_embed_rows = rows
+                item.feed_content = contents[item.pk]
         return items
 
     def item_title(self, item: Article) -> str:
@@ -132,15 +154,7 @@ class LatestArticlesFeed(Feed):
     def item_extra_kwargs(self, item: Article) -> dict:
         if settings.FEED_CONTENT != "full":
             return {}
-        # Sanitized on save; again here for bodies stored under older rules,
-        # and once more with the embed cards in, with library images given
-        # absolute addresses.
-        body = rendering.render_body(
-            sanitize(item.body),
-            rows=getattr(item, "feed_embed_rows", None),
-            template=rendering.FEED_TEMPLATE,
-        )
-        return {"content": images.absolute_sources(sanitize(body))}
+        return {"content": item.feed_content}
 
     def item_enclosure_url(self, item: Article) -> str | None:
         if item.image:
