@@ -80,6 +80,27 @@ def _rows_rolled_back_afterwards(django_db_blocker) -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+) -> None:
+    """On SQLite, the test database is a file, as it is in production.
+
+    Django's default, an in-memory database, is one connection that the live
+    server's thread shares with the test's thread. Two threads using it at
+    once (a test reading a row while the browser's request writes one) can
+    leave its transaction state broken for every later test ("An error
+    occurred in the current transaction"). With a file each thread has its
+    own connection, and WAL and the busy timeout order them as in production.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
 @pytest.fixture(scope="class")
 def class_db(django_db_setup, django_db_blocker) -> Iterator[None]:
     """setUpTestData for pytest: rows written by a class-scoped fixture that asks
