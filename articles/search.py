@@ -530,10 +530,13 @@ class PostgreSQLBackend:
           and always takes the index (a known common word would make it
           read every row's document instead).
           A query whose every ``or`` group holds a phrase asks the index of
-          word pairs instead (``pairs``, migration 0017): articles holding
+          word pairs instead (``pairs``, migration 0014): articles holding
           each of the phrase's adjacent word pairs, a few thousand where its
           words apart are in most articles. The phrase itself is still
-          checked on each, so results are the same as without the pairs.
+          checked on each, so results are the same as without the pairs,
+          unless every phrase is two words side by side and nothing else
+          is asked (``exact``): then holding the pair *is* holding the
+          phrase, and no document is read at all.
           Asking costs most when it is in vain: building the index's list
           of a word in nearly every article takes longer than the walk
           below. So when ``ANALYZE``'s statistics of the document column
@@ -568,16 +571,36 @@ class PostgreSQLBackend:
             if phrases
             else "NULL::tsquery"
         )
+        # Pairs are taken from the document's own positions, so a phrase
+        # that PostgreSQL reads as two lexemes at positions 1 and 2 (no stop
+        # word between) matches exactly the articles holding its one pair.
+        only_phrases = (
+            phrases is not None
+            and not query.excluded
+            and all(len(phrase) > 1 for group in query.groups for phrase in group)
+        )
+        pairs_exact = (
+            f"""(SELECT bool_and(coalesce(p.positions = '{{1,2}}', false))
+                FROM unnest(%s::text[]) phrase,
+                LATERAL (SELECT array_agg(pos ORDER BY pos) AS positions
+                    FROM unnest(to_tsvector('{POSTGRES_CONFIG}', phrase)) w,
+                        unnest(w.positions) pos) p)"""
+            if only_phrases
+            else "false"
+        )
         check = (
             "true"
             if exact
-            else f"(SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s WHERE s.article_id = m.id)"
+            else f"""CASE WHEN (SELECT exact FROM words) THEN true ELSE (
+                SELECT s.document @@ {self.TSQUERY} FROM {TABLE} s WHERE s.article_id = m.id
+            ) END"""
         )
         sparse_gate, sparse_params = _gate_scalar(articles, "m.id")
         published, published_params = articles.order_by().values("pk").query.sql_with_params()
         sql = f"""
             WITH words AS MATERIALIZED (
-                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery, {pairs} AS pairs
+                SELECT websearch_to_tsquery('{POSTGRES_CONFIG}', %s) AS tsquery, {pairs} AS pairs,
+                    {pairs_exact} AS exact
             ),
             common AS MATERIALIZED (
                 SELECT CASE WHEN count(*) > 0 AND count(*) = (
@@ -627,6 +650,7 @@ class PostgreSQLBackend:
         params = (
             loose,
             *(phrases or ()),
+            *([[" ".join(p) for group in query.groups for p in group]] if only_phrases else ()),
             estimated,
             SPARSE,
             estimated,

@@ -264,6 +264,15 @@ class CandidateTests:
             False,
         )
 
+    def test_two_word_phrases_alone_are_found_by_their_pair_exactly(self):
+        make_article(title="Twelve-city tour")
+        make_article(title="A city of twelve")
+        make_article(title="Night buses", dek="Late trams")
+        make_article(title="Buses at night", dek="Trams late")
+        assert self.listed("twelve-city") == ({"Twelve-city tour"}, False)
+        assert self.listed('"night buses" or "late trams"') == ({"Night buses"}, False)
+        assert self.listed('"buses night"') == (set(), False)
+
     @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
     def test_words_the_statistics_call_common_are_walked_to_the_same_results(self):
         for n in range(5):
@@ -304,6 +313,28 @@ class CandidateTests:
             make_article(title=f"Heron {n}")
         assert self.listed("heron", category=music)[0] == {f"Heron song {n}" for n in range(3)}
         assert self.listed("heron", date_to=old.date())[0] == {f"Heron song {n}" for n in range(3)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word pairs")
+def test_a_pair_stands_for_a_phrase_only_when_it_is_the_whole_phrase():
+    exact = {
+        '"night buses"': True,
+        "twelve-city": True,
+        '"night buses" or "late trams"': True,
+        '"night buses" "late trams"': True,
+        '"night buses" heron': False,
+        '"night buses" -tram': False,
+        '"night buses run"': False,
+        '"state of the art"': False,
+        '"the heron"': False,
+        "heron": False,
+    }
+    backend = search.BACKENDS["postgresql"]
+    with connection.cursor() as cursor:
+        for query, expected in exact.items():
+            sql, params = backend.candidates(search.parse(query), Article.objects.published())
+            cursor.execute(f"{sql} SELECT (SELECT exact FROM words)", params)
+            assert cursor.fetchone()[0] is expected, query
 
 
 class ResultsPageTests:
