@@ -61,6 +61,8 @@ SQLITE_WEIGHTS = (10.0, 4.0, 3.0, 1.0)
 POSTGRES_WEIGHTS = "{0.1, 0.3, 0.4, 1.0}"
 POSTGRES_CONFIG = "newsroom_search"
 SNIPPET_WORDS = 28
+# PostgreSQL: characters of the body a snippet is first looked for in.
+SNIPPET_HEAD = 2000
 
 _WORD = re.compile(r"[^\W_]+")
 _CLAUSE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -674,7 +676,12 @@ class PostgreSQLBackend:
 
     def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
         candidates, params = self.candidates(query, articles)
-        # Only the candidates are ranked, after the cut.
+        # Only the candidates are ranked, after the cut. ts_headline parses
+        # the text it is given word by word (~0.8 ms for a 1,000-word body),
+        # so snippets come from the body's head when a match is there (most
+        # hits of a common word) or when the body holds none at all (a match
+        # in the title or a name: the head is what the whole would give);
+        # only a body whose matches all lie further on is read whole.
         websearch = query.websearch()
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
@@ -696,8 +703,22 @@ class PostgreSQLBackend:
                     ORDER BY score DESC, id DESC LIMIT %s OFFSET %s
                 )
                 SELECT best.id, best.score, best.found,
-                    ts_headline('{POSTGRES_CONFIG}', s.body, {self.TSQUERY}, %s)
+                    CASE WHEN length(s.body) <= %s OR strpos(head.snippet, %s) > 0
+                            OR NOT ts_filter(s.document, '{{d}}') @@ head.tsquery
+                        THEN head.snippet
+                        ELSE ts_headline('{POSTGRES_CONFIG}', s.body, head.tsquery, %s)
+                    END
                 FROM best JOIN {TABLE} s ON s.article_id = best.id
+                    CROSS JOIN LATERAL (
+                        SELECT ts_headline('{POSTGRES_CONFIG}', CASE
+                                WHEN length(s.body) <= %s THEN s.body
+                                -- cut at a space: no half word at the end
+                                ELSE regexp_replace(left(s.body, %s), '\\S*$', '')
+                            END, q.tsquery, %s
+                        ) AS snippet, q.tsquery
+                        FROM (SELECT {self.TSQUERY} AS tsquery) q
+                        OFFSET 0  -- computed once, not copied into each use
+                    ) head
                 ORDER BY best.score DESC, best.id DESC
                 """,  # noqa: S608 - identifiers are constants, values are parameters
                 (
@@ -706,8 +727,13 @@ class PostgreSQLBackend:
                     CANDIDATES,
                     limit,
                     offset,
-                    websearch,
+                    SNIPPET_HEAD,
+                    MARK_START,
                     options,
+                    SNIPPET_HEAD,
+                    SNIPPET_HEAD,
+                    options,
+                    websearch,
                 ),
             )
             rows = cursor.fetchall()

@@ -2,6 +2,7 @@
 write paths. Runs on SQLite (FTS5) and, with DATABASE_URL, PostgreSQL."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -347,6 +348,19 @@ class ResultsPageTests:
         assert "<mark>kettle</mark>" in html
         assert "alert(1)" in html  # PostgreSQL's ts_headline leaves tag-like words out
         assert "<script>alert" not in html
+
+    def test_snippets_mark_a_match_wherever_it_lies_in_a_long_body(self, client):
+        filler = " ".join(["Rain fell on the harbour again today."] * 120)  # ~4,500 characters
+        make_article(title="Late", body=f"<p>{filler} Then the heron came.</p>")
+        make_article(title="Early", body=f"<p>The egret came first. {filler}</p>")
+        make_article(title="Heron in the title only", body=f"<p>{filler}</p>")
+        for query, title in (("heron", "Late"), ("egret", "Early")):
+            (hit,) = [hit for hit in search.search(query)[:] if hit.article.title == title]
+            assert f"<mark>{query}</mark>" in hit.snippet.lower()
+        (hit,) = [h for h in search.search("heron")[:] if h.article.title.startswith("Heron")]
+        assert "<mark>" not in hit.snippet
+        # The body's opening words, none of them cut in half.
+        assert set(re.findall(r"\w+", hit.snippet)) <= set(re.findall(r"\w+", filler))
 
     def test_results_are_paginated_with_a_count(self, client):
         for n in range(14):
