@@ -316,6 +316,25 @@ class CandidateTests:
         assert self.listed("heron", date_to=old.date())[0] == {f"Heron song {n}" for n in range(3)}
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row layout")
+def test_the_gate_reads_only_the_narrow_index_on_sqlite():
+    music = make_category(name="Music", slug="music")
+    articles = (
+        Article.objects.published()
+        .in_categories([music])
+        .filter(published_on__gte=datetime.date(2020, 1, 1))
+    )
+    gate, params = search.BACKENDS["sqlite"].gate(articles)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN QUERY PLAN SELECT rowid FROM {search.TABLE} "
+            f"WHERE {search.TABLE} MATCH 'heron' AND {gate}",
+            params,
+        )
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX article_search_gate_idx" in plan, plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word pairs")
 def test_a_pair_stands_for_a_phrase_only_when_it_is_the_whole_phrase():
     exact = {
