@@ -294,8 +294,8 @@ def collected_static() -> Path:
 class InFlight:
     """Counts the live server's requests being handled, so a test's end can
     wait for the last of them (an autosave sent as the page closes, say):
-    Django's flush after the test fails on SQLite's shared in-memory database
-    while a server thread still writes to it ("database table is locked")."""
+    a request still writing after Django's flush would leave rows for the
+    next test, or make the flush wait on SQLite's write lock."""
 
     QUIET = 0.3  # seconds with nothing in flight: a closing page's last request has landed
     TIMEOUT = 20.0
