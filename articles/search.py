@@ -122,6 +122,14 @@ class Query:
         groups = [[" ".join(p) for p in group if len(p) > 1] for group in self.groups]
         return groups if groups and all(groups) else None
 
+    def phrases_alone(self) -> list[str] | None:
+        """Every phrase, when the query is phrases of two words or more and
+        nothing else (no plain word, no exclusion); ``None`` otherwise."""
+        every = [phrase for group in self.groups for phrase in group]
+        if not every or self.excluded or any(len(phrase) < 2 for phrase in every):
+            return None
+        return [" ".join(phrase) for phrase in every]
+
 
 def clean_query(raw: str) -> str:
     """``raw`` as a search box shows it: printable, single-spaced, capped."""
@@ -587,18 +595,14 @@ class PostgreSQLBackend:
         # Pairs are taken from the document's own positions, so a phrase
         # that PostgreSQL reads as two lexemes at positions 1 and 2 (no stop
         # word between) matches exactly the articles holding its one pair.
-        only_phrases = (
-            phrases is not None
-            and not query.excluded
-            and all(len(phrase) > 1 for group in query.groups for phrase in group)
-        )
+        alone = query.phrases_alone()
         pairs_exact = (
             f"""(SELECT bool_and(coalesce(p.positions = '{{1,2}}', false))
                 FROM unnest(%s::text[]) phrase,
                 LATERAL (SELECT array_agg(pos ORDER BY pos) AS positions
                     FROM unnest(to_tsvector('{POSTGRES_CONFIG}', phrase)) w,
                         unnest(w.positions) pos) p)"""
-            if only_phrases
+            if alone
             else "false"
         )
         check = (
@@ -663,7 +667,7 @@ class PostgreSQLBackend:
         params = (
             loose,
             *(phrases or ()),
-            *([[" ".join(p) for group in query.groups for p in group]] if only_phrases else ()),
+            *([alone] if alone else ()),
             estimated,
             SPARSE,
             estimated,
