@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -153,6 +154,13 @@ class CpuSampler(threading.Thread):
         }
 
 
+def machine_ticks() -> tuple[int, int]:
+    """All CPUs' busy and total ticks since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def wait_until_idle(master: int, timeout: float = 60) -> None:
     """Wait for the workers to finish what the last wrk left queued: when wrk
     stops, gunicorn still answers the requests it had accepted, and with a
@@ -179,18 +187,30 @@ class Run:
     cores: float
     idlest: float
     workers_seen: int
+    wrk_cores: float
+    machine_cores: float
 
 
 def run_wrk(url: str, args: argparse.Namespace, duration: int, master: int) -> Run:
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s"]
     command += ["--latency", "-s", str(REPORT_LUA), url]
     sampler = CpuSampler(master)
+    # wrk's own CPU (the only child reaped meanwhile) and the whole machine's,
+    # which together show what the workers could have had: wrk shares the box.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine = machine_ticks()
+    started = time.monotonic()
     sampler.start()
     try:
         wrk = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
     finally:
         cpu = sampler.stop()
+        elapsed = time.monotonic() - started
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        now = machine_ticks()
+        busy, total = now[0] - machine[0], now[1] - machine[1]
         wait_until_idle(master)
+    wrk_seconds = (reaped.ru_utime + reaped.ru_stime) - (children.ru_utime + children.ru_stime)
     line = next((x for x in wrk.stdout.splitlines() if x.startswith("BENCH ")), None)
     if wrk.returncode or line is None:
         fail(f"wrk failed on {url}:\n{wrk.stdout}{wrk.stderr}")
@@ -205,6 +225,8 @@ def run_wrk(url: str, args: argparse.Namespace, duration: int, master: int) -> R
         cores=cpu["cores"],
         idlest=cpu["idlest"],
         workers_seen=cpu["workers_seen"],
+        wrk_cores=wrk_seconds / elapsed,
+        machine_cores=(os.cpu_count() or 1) * busy / total if total else float("nan"),
     )
 
 
@@ -435,8 +457,8 @@ class Summary:
 def size_table(summaries: dict[tuple[str, str], Summary], classes: list[str]) -> list[str]:
     lines = [
         "| page | worker | req/s | × constant | p50 ms | p95 ms | p99 ms | non-2xx | "
-        "socket errors | cores busy | idlest worker | worker pids |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "socket errors | cores busy | idlest worker | worker pids | wrk cores | machine cores |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for worker in classes:
         constant = summaries.get((worker, "constant"))
@@ -452,7 +474,9 @@ def size_table(summaries: dict[tuple[str, str], Summary], classes: list[str]) ->
                 f"{fmt(summary.median('p99'), 2)} | {summary.total('non_2xx')} | "
                 f"{summary.total('socket_errors')} | {fmt(summary.median('cores'), 2)} | "
                 f"{fmt(summary.median('idlest'), 2)} | "
-                f"{max(run.workers_seen for run in summary.runs)} |"
+                f"{max(run.workers_seen for run in summary.runs)} | "
+                f"{fmt(summary.median('wrk_cores'), 2)} | "
+                f"{fmt(summary.median('machine_cores'), 2)} |"
             )
     return lines
 
@@ -627,7 +651,8 @@ def bench_size(
                 runs[(worker, name)].append(run)
                 print(
                     f"   round {round_number + 1} {name:16} {worker:7} {run.rps:8.0f} req/s "
-                    f"p95 {run.p95:8.2f} ms  cores {run.cores:.2f}  idlest {run.idlest:.2f}"
+                    f"p95 {run.p95:8.2f} ms  cores {run.cores:.2f}  idlest {run.idlest:.2f}  "
+                    f"wrk {run.wrk_cores:.2f}  machine {run.machine_cores:.2f}"
                     + (f"  non-2xx {run.non_2xx}" if run.non_2xx else "")
                     + (f"  socket errors {run.socket_errors}" if run.socket_errors else ""),
                     flush=True,
@@ -713,7 +738,9 @@ def main() -> int:
         "read, write and wrk's 2 s timeouts) are totals over the rounds; "
         "cores busy is the CPU of all gunicorn workers together (target ≥ 1.8 of 2), idlest "
         "worker the mean CPU of the least busy worker; worker pids counts the workers seen "
-        "(more than the worker count means max_requests restarts).",
+        "(more than the worker count means max_requests restarts); wrk cores is wrk's own "
+        "CPU and machine cores the whole machine's busy CPU, both over the same seconds: "
+        "the workers can have at most what wrk and the rest leave of the 2 cores.",
         "",
     ]
     for result in results.values():
