@@ -9,7 +9,7 @@ class ArticlesConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_migrate
 
-        from articles import roles, signals  # noqa: F401 - connects the receivers
+        from articles import checks, roles, signals  # noqa: F401 - connects the receivers
 
         # Every migrate brings the Writer/Editor groups up to date.
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)

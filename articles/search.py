@@ -37,6 +37,12 @@ from articles.html import plain_text
 from articles.models import Article, Byline, Category, TaggedArticle, category_family
 
 TABLE = "articles_search"
+# SQLite: adjacent word pairs, one token each (migration 0018, PairsTable).
+PAIRS = "articles_search_pairs"
+PAIRS_VERSION_TABLE = "articles_search_pairs_version"
+# How pairs are made: pair_text() and the Unicode tables of Python's
+# unicodedata and re. Pairs made otherwise would not be deleted exactly.
+PAIRS_VERSION = f"1 unicode {unicodedata.unidata_version}"
 # How many of the newest matching articles are ranked (see Backends).
 CANDIDATES = 1000
 # PostgreSQL: past this many articles holding the query's words, the newest
@@ -122,6 +128,19 @@ class Query:
         groups = [[" ".join(p) for p in group if len(p) > 1] for group in self.groups]
         return groups if groups and all(groups) else None
 
+    def pairs_fts5(self) -> str | None:
+        """The query for SQLite's table of word pairs when it is phrases
+        alone: a phrase of words is the phrase of its adjacent pairs."""
+        if self.phrases_alone() is None:
+            return None
+
+        def quoted(phrase: tuple[str, ...]) -> str:
+            return '"' + " ".join(_pairs(phrase)) + '"'
+
+        return " OR ".join(
+            " AND ".join(quoted(phrase) for phrase in group) for group in self.groups
+        )
+
     def phrases_alone(self) -> list[str] | None:
         """Every phrase, when the query is phrases of two words or more and
         nothing else (no plain word, no exclusion); ``None`` otherwise."""
@@ -160,6 +179,16 @@ def parse(raw: str) -> Query:
         else:
             groups[-1].append(phrase)
     return Query(tuple(tuple(g) for g in groups if g), tuple(excluded))
+
+
+def _pairs(words: tuple[str, ...] | list[str]) -> list[str]:
+    return [f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)]
+
+
+def pair_text(text: str) -> str:
+    """Every two adjacent words of ``text`` as one token, "first_second", in
+    order: the words as ``parse`` reads a query's, which never hold "_"."""
+    return " ".join(_pairs([word.lower() for word in _WORD.findall(_fold(text))]))
 
 
 def _fold(text: str) -> str:
@@ -428,51 +457,76 @@ def _gate_scalar(articles: QuerySet[Article], column: str) -> tuple[str, tuple]:
 
 
 class SQLiteBackend:
-    """FTS5: the table's rowid is the article's id."""
+    """FTS5: the table's rowid is the article's id.
+
+    A phrase's weight in ``bm25()`` needs how many articles hold it, and
+    FTS5 finds that by running the phrase over the whole table: at 100,000
+    articles, 10-14 ms for two words that most articles hold apart. So a
+    query of phrases alone is asked of ``PAIRS`` instead, a second FTS5 table
+    (migration 0018) whose columns hold every two adjacent words of the
+    same columns as one token (``pair_text``): there "night buses" is the
+    token ``night_buses``, and a longer phrase the phrase of its pairs. The
+    same articles match, ranked by the same weights (column lengths are
+    counted in pairs, so scores differ slightly); snippets still come from
+    the words' table.
+
+    ``PAIRS`` is contentless (storing the text again would double the
+    database), so a row is deleted by giving FTS5 the values it was written
+    with, made again from the words' table: ``PAIRS_VERSION`` records how,
+    and a system check asks for ``search_rebuild`` when it changes. The
+    trigger that drops a deleted article's words cannot make pairs, so its
+    pairs stay until the next rebuild; the publish gate never lets them
+    through (SQLite never reuses an article id).
+    """
 
     # Migration 0017's narrow index, which the gate must be told to use.
     GATE_INDEX = "article_search_gate_idx"
 
-    def gate(self, articles: QuerySet[Article]) -> tuple[str, tuple]:
+    def gate(self, articles: QuerySet[Article], table: str = TABLE) -> tuple[str, tuple]:
         """``_gate`` read from the narrow index, never the wide article rows."""
-        sql, params = _gate(articles, f"{TABLE}.rowid")
-        table = f'FROM "{Article._meta.db_table}" '
-        if table not in sql:  # pragma: no cover - the ORM's own spelling
+        sql, params = _gate(articles, f"{table}.rowid")
+        source = f'FROM "{Article._meta.db_table}" '
+        if source not in sql:  # pragma: no cover - the ORM's own spelling
             raise RuntimeError(f"unexpected gate SQL: {sql}")
-        return sql.replace(table, f"{table}INDEXED BY {self.GATE_INDEX} ", 1), params
+        return sql.replace(source, f"{source}INDEXED BY {self.GATE_INDEX} ", 1), params
 
-    RANK = "bm25({table}, {weights})".format(
-        table=TABLE, weights=", ".join(map(str, SQLITE_WEIGHTS))
-    )
+    WEIGHTS = ", ".join(map(str, SQLITE_WEIGHTS))
+
+    def source(self, query: Query) -> tuple[str, str]:
+        """The table to find and rank ``query``'s articles in, and the query
+        in that table's terms."""
+        pairs = query.pairs_fts5()
+        return (PAIRS, pairs) if pairs is not None else (TABLE, query.fts5())
 
     def matching(self, query: Query) -> RawSQL:
         return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", (query.fts5(),))
 
     def count(self, query: Query, articles: QuerySet[Article]) -> int:
-        gate, params = self.gate(articles)
+        table, expression = self.source(query)
+        gate, params = self.gate(articles, table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 SELECT count(*) FROM (
-                    SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s AND {gate}
+                    SELECT 1 FROM {table} WHERE {table} MATCH %s AND {gate}
                     ORDER BY rowid DESC LIMIT %s
                 )
                 """,  # noqa: S608 - identifiers are constants, values are parameters
-                (query.fts5(), *params, CANDIDATES + 1),
+                (expression, *params, CANDIDATES + 1),
             )
             return cursor.fetchone()[0]
 
     def page(self, query: Query, articles: QuerySet[Article], limit: int, offset: int) -> Page:
-        gate, params = self.gate(articles)
-        expression = query.fts5()
+        table, expression = self.source(query)
+        gate, params = self.gate(articles, table)
         with connection.cursor() as cursor:
             # One pass over the matches counts them (to one past the cap) and
             # ranks the candidates; snippets are made for the page's rows only.
             cursor.execute(
                 f"""
                 WITH candidates AS (
-                    SELECT rowid AS id, {self.RANK} AS score FROM {TABLE}
-                    WHERE {TABLE} MATCH %s AND {gate}
+                    SELECT rowid AS id, bm25({table}, {self.WEIGHTS}) AS score FROM {table}
+                    WHERE {table} MATCH %s AND {gate}
                     ORDER BY rowid DESC LIMIT %s
                 ),
                 counted AS (
@@ -500,7 +554,7 @@ class SQLiteBackend:
                     MARK_START,
                     MARK_END,
                     ELLIPSIS,
-                    expression,
+                    query.fts5(),
                 ),
             )
             rows = cursor.fetchall()
@@ -508,22 +562,43 @@ class SQLiteBackend:
         return Page([(pk, -score, snippet) for pk, score, _, snippet in rows], _found(rows))
 
     def write(self, pks: list[int], docs: list[Document], fresh: bool = False) -> None:
+        columns = "rowid, title, dek, names, body"
         with connection.cursor() as cursor:
             if not fresh:
                 marks = ", ".join(["%s"] * len(pks))
+                cursor.execute(f"SELECT {columns} FROM {TABLE} WHERE rowid IN ({marks})", pks)
+                # A contentless table forgets a row given the values it holds.
+                written = [Document(*row) for row in cursor.fetchall()]
+                if written:
+                    cursor.executemany(
+                        f"INSERT INTO {PAIRS} ({PAIRS}, {columns}) "
+                        "VALUES ('delete', %s, %s, %s, %s, %s)",
+                        [self.pairs(d) for d in written],
+                    )
                 cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", pks)
             cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, title, dek, names, body) VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s)",
                 [(d.pk, d.title, d.dek, d.names, d.body) for d in docs],
             )
+            cursor.executemany(
+                f"INSERT INTO {PAIRS} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+                [self.pairs(d) for d in docs],
+            )
+
+    @staticmethod
+    def pairs(doc: Document) -> tuple[int, str, str, str, str]:
+        return (doc.pk, *(pair_text(text) for text in (doc.title, doc.dek, doc.names, doc.body)))
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"INSERT INTO {PAIRS} ({PAIRS}) VALUES ('delete-all')")
+            cursor.execute(f"UPDATE {PAIRS_VERSION_TABLE} SET version = %s", (PAIRS_VERSION,))
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")
+            for table in (TABLE, PAIRS):
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
 
 
 class PostgreSQLBackend:

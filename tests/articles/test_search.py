@@ -3,6 +3,7 @@ write paths. Runs on SQLite (FTS5) and, with DATABASE_URL, PostgreSQL."""
 
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -355,6 +356,124 @@ def test_a_pair_stands_for_a_phrase_only_when_it_is_the_whole_phrase():
             sql, params = backend.candidates(search.parse(query), Article.objects.published())
             cursor.execute(f"{sql} SELECT (SELECT exact FROM words)", params)
             assert cursor.fetchone()[0] is expected, query
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's word pairs")
+
+
+def sqlite_pairs(pk: int, token: str) -> bool:
+    """Whether SQLite's table of word pairs holds ``token`` for article ``pk``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {search.PAIRS} WHERE {search.PAIRS} MATCH %s AND rowid = %s",
+            ['"' + token + '"', pk],
+        )
+        return cursor.fetchone() is not None
+
+
+@sqlite_only
+class SQLitePairsTests:
+    PHRASES = (
+        '"night buses"',
+        '"night buses run"',
+        '"late night" "buses run"',
+        '"night buses" or "late trams"',
+        '"cafe society"',
+        '"café society"',
+        '"priya achterberg"',
+        '"achterberg copper"',
+        '"copper kites"',
+        '"twelve city"',
+        "twelve-city",
+        '"東京 駅"',
+        '"buses night"',
+        '"no such pair"',
+    )
+
+    def listed(self, query: str) -> list[str]:
+        return [hit.article.title for hit in search.search(query)[:]]
+
+    def test_phrases_alone_are_asked_of_the_pairs(self):
+        backend = search.BACKENDS["sqlite"]
+        assert backend.source(search.parse('"night buses" or "late trams"')) == (
+            search.PAIRS,
+            '"night_buses" OR "late_trams"',
+        )
+        assert backend.source(search.parse('"night buses run"'))[1] == '"night_buses buses_run"'
+        for query in ('"night buses" heron', '"night buses" -tram', "heron", '"heron"'):
+            assert backend.source(search.parse(query))[0] == search.TABLE, query
+
+    def test_pairs_find_and_rank_what_the_words_table_would(self, monkeypatch):
+        author = make_author(name="Priya Achterberg", slug="priya")
+        make_article(title="Night buses run late", authors=[author], tags=["Copper Kites"])
+        make_article(title="Late night trams", body="<p>The buses run; night buses too.</p>")
+        make_article(title="Café society", dek="Night buses, late trams and cafe society")
+        make_article(title="Buses at night", body="<p>A twelve-city tour of 東京 駅.</p>")
+        make_article(title="Twelve city halls", body="<p>Night <em>buses</em> again.</p>")
+        make_draft(title="Night buses draft")
+        by_pairs = {query: self.listed(query) for query in self.PHRASES}
+        monkeypatch.setattr(search.Query, "pairs_fts5", lambda query: None)
+        by_words = {query: self.listed(query) for query in self.PHRASES}
+        assert by_pairs == by_words  # the same articles, in the same order
+        assert set(by_pairs['"night buses"']) == {
+            "Night buses run late",
+            "Late night trams",
+            "Café society",
+            "Twelve city halls",
+        }
+        assert by_pairs['"night buses"'][0] == "Night buses run late"  # the title's weight
+
+    def test_pairs_follow_edits_exactly(self, client):
+        article = make_article(title="Night buses", tags=["Late Trams"])
+        article.title = "Café trams"
+        save_article(article, tags=["Sea Levels"])
+        assert sqlite_pairs(article.pk, "cafe_trams")
+        assert sqlite_pairs(article.pk, "sea_levels")
+        assert not sqlite_pairs(article.pk, "night_buses")
+        assert not sqlite_pairs(article.pk, "late_trams")
+        assert found(client, '"night buses"') == []
+        assert found(client, '"cafe trams"') == ["Café trams"]
+        with connection.cursor() as cursor:  # the deletes matched what was written
+            cursor.execute(
+                f"INSERT INTO {search.PAIRS} ({search.PAIRS}) VALUES ('integrity-check')"
+            )
+
+    def test_a_deleted_articles_pairs_never_surface_and_a_rebuild_drops_them(self, client):
+        gone = make_article(title="Night buses gone")
+        make_article(title="Night buses kept")
+        gone.delete()
+        assert found(client, '"night buses"') == ["Night buses kept"]
+        assert search.search('"night buses"').count() == 1
+        call_command("search_rebuild", verbosity=0)
+        assert not sqlite_pairs(gone.pk, "night_buses")
+        assert found(client, '"night buses"') == ["Night buses kept"]
+
+    def test_the_migration_pairs_the_articles_already_indexed(self, client):
+        from importlib import import_module
+
+        make_article(title="Night buses before", tags=["Copper Kites"])
+        migration = import_module("articles.migrations.0018_search_word_pairs_sqlite")
+        with connection.cursor() as cursor:  # the schema editor, as far as the migration goes
+            editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+            migration.backward(None, editor)
+            migration.forward(None, editor)
+        assert found(client, '"night buses"') == ["Night buses before"]
+        assert found(client, '"copper kites"') == ["Night buses before"]
+
+    def test_pairs_made_another_way_ask_for_a_rebuild(self):
+        from django.core.management import call_command as run
+
+        from articles.checks import search_pairs_made_the_current_way
+
+        assert search_pairs_made_the_current_way(databases=["default"]) == []
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {search.PAIRS_VERSION_TABLE} SET version = '0 unicode 13.0.0'")
+        (warning,) = search_pairs_made_the_current_way(databases=["default"])
+        assert warning.id == "articles.W001"
+        assert "'0 unicode 13.0.0'" in warning.msg
+        assert "search_rebuild" in warning.hint
+        run("search_rebuild", verbosity=0)
+        assert search_pairs_made_the_current_way(databases=["default"]) == []
 
 
 class ResultsPageTests:
