@@ -39,10 +39,13 @@ keepalive = int(_env("GUNICORN_KEEPALIVE", "5"))
 timeout = int(_env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Recycle workers now and then so a slow leak never becomes an outage.
-# Not too often: each new worker imports the whole application again (about a
-# second of CPU), which at a cached site's request rates adds up.
-max_requests = int(_env("GUNICORN_MAX_REQUESTS", "10000"))
-max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
+# Not often: each new worker imports the whole application again (about a
+# second of CPU) while the other serves alone. At 10,000 a cached page at
+# ~1,300 req/s a worker recycled every ~8 s, which made its p95 370 ms and p99
+# 800 ms; at 100,000 (every ~75 s at that rate, days on a quiet site) p95 was
+# 12 ms and it served 33% more (bench/run.py, 2026-12-02; docs/deploy.md).
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = int(_env("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 
 # One line per request on stdout: client, request line, status, bytes, duration.
 accesslog = "-"
