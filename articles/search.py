@@ -5,7 +5,8 @@ vendor: SQLite's FTS5 (``unicode61`` tokenizer, diacritics removed, ``bm25``
 ranking, ``snippet``) and PostgreSQL's ``tsvector`` with a GIN index
 (``websearch_to_tsquery``, ``ts_rank``, ``ts_headline``, accents folded by
 ``unaccent`` in the ``newsroom_search`` text search configuration). Both
-tables are made by migration 0005.
+tables are made by migration 0010; the adjacent word pairs that answer
+phrases by 0014 (PostgreSQL, a column) and 0018 (SQLite, a second table).
 
 Every article is indexed whatever its state: title, dek, tag and author
 names, and the body as plain text (never its markup). The publish gate is
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -37,7 +38,7 @@ from articles.html import plain_text
 from articles.models import Article, Byline, Category, TaggedArticle, category_family
 
 TABLE = "articles_search"
-# SQLite: adjacent word pairs, one token each (migration 0018, PairsTable).
+# SQLite: adjacent word pairs, one token each (migration 0018, SQLiteBackend).
 PAIRS = "articles_search_pairs"
 PAIRS_VERSION_TABLE = "articles_search_pairs_version"
 # How pairs are made: pair_text() and the Unicode tables of Python's
@@ -181,7 +182,7 @@ def parse(raw: str) -> Query:
     return Query(tuple(tuple(g) for g in groups if g), tuple(excluded))
 
 
-def _pairs(words: tuple[str, ...] | list[str]) -> list[str]:
+def _pairs(words: Sequence[str]) -> list[str]:
     return [f"{first}_{second}" for first, second in zip(words, words[1:], strict=False)]
 
 
